@@ -1,0 +1,26 @@
+"""studycore: the study-session core of a language-learning portal.
+
+    from studycore import open_database, create_study_session
+
+    db = open_database("sqlite:///studycore.sqlite3")
+    details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
+"""
+
+from .db import Database, open_database, write_transaction
+from .errors import NotFoundError, StudyCoreError, ValidationError
+from .results import SessionWord, StudySessionDetails
+from .services import create_study_session, create_study_session_from_json, get_study_session
+
+__all__ = [
+    "Database",
+    "NotFoundError",
+    "SessionWord",
+    "StudyCoreError",
+    "StudySessionDetails",
+    "ValidationError",
+    "create_study_session",
+    "create_study_session_from_json",
+    "get_study_session",
+    "open_database",
+    "write_transaction",
+]

@@ -1,0 +1,83 @@
+"""Opening the database: one engine and one session factory per URL, SQLite made safe.
+
+SQLite gets, on every connection: WAL (readers never block the writer), a busy timeout
+(writers queue instead of failing with "database is locked"), enforced foreign keys,
+and transactions that studycore begins itself (see ``write_transaction``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DATABASE_URL = "sqlite:///studycore.sqlite3"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# Execution option a unit of work sets to say "this transaction will write".
+_WRITE_INTENT = "studycore_write_intent"
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine and its one ``sessionmaker``: what every service function takes."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the one given, else ``DATABASE_URL`` from the environment, else SQLite."""
+    return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def open_database(url: str | None = None, **engine_options: Any) -> Database:
+    """Create the engine and session factory for ``url`` (see ``database_url``)."""
+    engine = create_engine(database_url(url), **engine_options)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+@contextmanager
+def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """The unit of work: commit when the block ends, roll everything back if it raises.
+
+    On SQLite it begins with ``BEGIN IMMEDIATE``: the write lock is taken before the
+    first read, so what the block checked cannot change before it writes, and a
+    concurrent writer waits (busy timeout) instead of failing half-way.
+    """
+    with sessions.begin() as session:
+        session.connection(execution_options={_WRITE_INTENT: True})
+        yield session
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    wal = engine.url.database not in (None, "", ":memory:")  # WAL needs a file
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, far faster
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_INTENT, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

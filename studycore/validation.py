@@ -1,0 +1,74 @@
+"""Input validation shared by every service: ids, id lists and JSON-shaped payloads.
+
+The rules are strict on purpose: JSON ``true`` is not the id 1, ``1.0`` is not an
+integer, and an id must fit the database's 64-bit columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import ValidationError
+
+MAX_ID = 2**63 - 1
+DEFAULT_MAX_WORDS = 10_000
+
+# What a JSON client calls the Python types a JSON document decodes to.
+_JSON_TYPE_NAMES = {
+    type(None): "null", bool: "boolean", int: "integer", float: "number",
+    str: "string", list: "array", dict: "object",
+}  # fmt: skip
+
+
+def require_id(field: str, value: object, *, label: str | None = None) -> int:
+    """Return ``value`` if it is an integer id in 1..2**63-1, else raise ``ValidationError``.
+
+    ``label`` names the value in the message when it is not the whole field (``word_ids[3]``).
+    """
+    label = label or field
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"{label} must be an integer, not {type_name(value)}", field=field)
+    if not 1 <= value <= MAX_ID:
+        raise ValidationError(f"{label} must be between 1 and {MAX_ID}", field=field)
+    return value
+
+
+def optional_id_list(field: str, value: object, *, limit: int) -> tuple[int, ...] | None:
+    """Validate a list of distinct ids (at most ``limit``); ``None`` means "not given"."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise ValidationError(
+            f"{field} must be an array of integers, not {type_name(value)}", field=field
+        )
+    if len(value) > limit:
+        raise ValidationError(f"{field} must have at most {limit} items", field=field)
+    ids = tuple(require_id(field, item, label=f"{field}[{i}]") for i, item in enumerate(value))
+    if len(set(ids)) != len(ids):
+        repeated = sorted(i for i, count in Counter(ids).items() if count > 1)
+        raise ValidationError(
+            f"{field} must not contain duplicates: {', '.join(map(str, repeated))}", field=field
+        )
+    return ids
+
+
+def payload_fields(
+    payload: object, *, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Check that a decoded JSON body is an object with exactly the expected fields."""
+    if not isinstance(payload, dict):
+        raise ValidationError("Invalid request body")
+    for field in required:
+        if field not in payload:
+            raise ValidationError(f"Missing required field: {field}", field=field)
+    unknown = sorted(set(payload) - set(required) - set(optional), key=str)
+    if unknown:
+        raise ValidationError(f"Unknown field: {unknown[0]}", field=str(unknown[0]))
+    return dict(payload)
+
+
+def type_name(value: object) -> str:
+    """The JSON name of ``value``'s type (``"string"``, ``"null"``…), else its Python name."""
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
