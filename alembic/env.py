@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from studycore.db import database_url, open_database
 from studycore.models import Base
 

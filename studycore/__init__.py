@@ -1,9 +1,9 @@
 """studycore: the study-session core of a language-learning portal.
 
-    from studycore import open_database, create_study_session
+from studycore import open_database, create_study_session
 
-    db = open_database("sqlite:///studycore.sqlite3")
-    details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
+db = open_database("sqlite:///studycore.sqlite3")
+details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 """
 
 from .db import Database, open_database, write_transaction

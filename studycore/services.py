@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,14 +37,14 @@ def create_study_session(
     group_id = require_id("group_id", group_id)
     study_activity_id = require_id("study_activity_id", study_activity_id)
     ids = optional_id_list("word_ids", word_ids, limit=max_words)
-    words: list[Row[tuple[int, str]]] = []
+    words: list[tuple[int, str]] = []
     try:
         with write_transaction(sessions) as session:
             words = _existing_words(session, group_id, study_activity_id, ids)
             return _insert_session(session, group_id, study_activity_id, words)
     except IntegrityError as conflict:
         # PostgreSQL: a concurrent transaction deleted a checked row before the insert.
-        used = [word.id for word in words]
+        used = [word_id for word_id, _ in words]
         with sessions.begin() as session:
             gone = _missing(session, group_id, study_activity_id, used, _words_by_id(session, used))
         if gone.missing:
@@ -68,7 +68,9 @@ def create_study_session_from_json(
     return create_study_session(sessions, **fields, max_words=max_words)
 
 
-def get_study_session(sessions: sessionmaker[Session], study_session_id: int) -> StudySessionDetails:
+def get_study_session(
+    sessions: sessionmaker[Session], study_session_id: int
+) -> StudySessionDetails:
     """The session with its words and their current counts, in the order it was created with."""
     study_session_id = require_id("study_session_id", study_session_id)
     with sessions.begin() as session:
@@ -87,7 +89,7 @@ def get_study_session(sessions: sessionmaker[Session], study_session_id: int) ->
 
 def _existing_words(
     session: Session, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
-) -> list[Row[tuple[int, str]]]:
+) -> list[tuple[int, str]]:
     """The session's (id, word) rows; raises ``NotFoundError`` naming everything missing."""
     if word_ids is None:
         words = _words_of_group(session, group_id)
@@ -100,7 +102,7 @@ def _existing_words(
 
 
 def _insert_session(
-    session: Session, group_id: int, activity_id: int, words: list[Row[tuple[int, str]]]
+    session: Session, group_id: int, activity_id: int, words: list[tuple[int, str]]
 ) -> StudySessionDetails:
     study_session = StudySession(
         group_id=group_id, study_activity_id=activity_id, created_at=_now()
@@ -110,9 +112,11 @@ def _insert_session(
     if words:
         session.execute(
             insert(WordReviewItem),
-            [{"study_session_id": study_session.id, "word_id": word.id} for word in words],
+            [{"study_session_id": study_session.id, "word_id": word_id} for word_id, _ in words],
         )
-    return _details(study_session, tuple(SessionWord(word.id, word.word, 0, 0) for word in words))
+    return _details(
+        study_session, tuple(SessionWord(word_id, text, 0, 0) for word_id, text in words)
+    )
 
 
 def _missing(
@@ -120,7 +124,7 @@ def _missing(
     group_id: int,
     activity_id: int,
     word_ids: Sequence[int],
-    found_words: list[Row[tuple[int, str]]],
+    found_words: list[tuple[int, str]],
 ) -> NotFoundError:
     """An error naming the group, activity and word ids that do not exist (maybe none)."""
     found_group, found_activity = session.execute(
@@ -133,29 +137,28 @@ def _missing(
         {
             "group_id": [] if found_group else [group_id],
             "study_activity_id": [] if found_activity else [activity_id],
-            "word_ids": set(word_ids) - {word.id for word in found_words},
+            "word_ids": set(word_ids) - {word_id for word_id, _ in found_words},
         }
     )
 
 
-def _words_of_group(session: Session, group_id: int) -> list[Row[tuple[int, str]]]:
-    return list(
-        session.execute(
-            select(Word.id, Word.word)
-            .join(WordGroup, WordGroup.word_id == Word.id)
-            .where(WordGroup.group_id == group_id)
-            .order_by(Word.id)
-        )
+def _words_of_group(session: Session, group_id: int) -> list[tuple[int, str]]:
+    query = (
+        select(Word.id, Word.word)
+        .join(WordGroup, WordGroup.word_id == Word.id)
+        .where(WordGroup.group_id == group_id)
+        .order_by(Word.id)
     )
+    return list(session.execute(query).tuples())
 
 
-def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[Row[tuple[int, str]]]:
+def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[tuple[int, str]]:
     """The rows of ``word_ids`` that exist, in the order of ``word_ids``."""
     if not word_ids:
         return []
     query = select(Word.id, Word.word).where(Word.id.in_(word_ids))
-    found = {row.id: row for row in session.execute(query)}
-    return [found[word_id] for word_id in word_ids if word_id in found]
+    found = dict(session.execute(query).tuples().all())
+    return [(word_id, found[word_id]) for word_id in word_ids if word_id in found]
 
 
 def _details(study_session: StudySession, words: tuple[SessionWord, ...]) -> StudySessionDetails:

@@ -1,0 +1,62 @@
+"""The HTTP adapter of studycore: ``flask --app web run`` serves it.
+
+It parses requests, calls studycore's services and turns results and errors into
+JSON. No SQL and no domain rule live here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from studycore import open_database
+from studycore.validation import DEFAULT_MAX_WORDS
+
+from . import errors, hooks, routes
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bigger bodies get 413 before they are read
+    "MAX_WORDS_PER_SESSION": DEFAULT_MAX_WORDS,
+    "CORS_ORIGINS": "*",  # the original portal answered every origin
+    "DATABASE_ENGINE_OPTIONS": {},
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides the defaults and the environment."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(_from_environment())
+    app.config.from_mapping(config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # words are UTF-8, not \u escapes
+    database = open_database(app.config["DATABASE_URL"], **app.config["DATABASE_ENGINE_OPTIONS"])
+    app.extensions["studycore"] = database
+    CORS(app, resources={r"/api/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
+    errors.init_app(app)
+    hooks.init_app(app)
+    app.register_blueprint(routes.api)
+    return app
+
+
+def _from_environment() -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for name in ("DATABASE_URL", "CORS_ORIGINS"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    for name in ("MAX_CONTENT_LENGTH", "MAX_WORDS_PER_SESSION"):
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
+    return settings
+
+
+def _origins(setting: str | list[str]) -> str | list[str]:
+    if isinstance(setting, list):
+        return setting
+    origins = [origin.strip() for origin in setting.split(",") if origin.strip()]
+    return "*" if origins == ["*"] else origins

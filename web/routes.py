@@ -1,0 +1,54 @@
+"""The HTTP API of SPEC section 4: each view parses, calls one service, returns JSON."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy.orm import Session, sessionmaker
+
+from studycore import (
+    Database,
+    ValidationError,
+    create_study_session_from_json,
+    get_study_session,
+)
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _sessions() -> sessionmaker[Session]:
+    database: Database = current_app.extensions["studycore"]
+    return database.sessions
+
+
+@api.post("/study_sessions")  # the alias is registered last, so url_for builds the dashed URL
+@api.post("/study-sessions")
+def create_study_session() -> tuple[Response, int, dict[str, str]]:
+    """Start a study session for a group and an activity; 201 with the session."""
+    details = create_study_session_from_json(
+        _sessions(), json_body(), max_words=current_app.config["MAX_WORDS_PER_SESSION"]
+    )
+    location = url_for(".show_study_session", study_session_id=details.id)
+    return jsonify(details.to_json()), 201, {"Location": location}
+
+
+@api.get("/study_sessions/<int:study_session_id>")
+@api.get("/study-sessions/<int:study_session_id>")
+def show_study_session(study_session_id: int) -> Response:
+    """The session with its words and their answer counts."""
+    return jsonify(get_study_session(_sessions(), study_session_id).to_json())
+
+
+def json_body() -> object:
+    """The decoded JSON body; ``ValidationError`` if it is missing, not JSON or not UTF-8.
+
+    Parsed here rather than by ``request.get_json`` so that pathological input (nesting
+    deep enough to exhaust the parser's recursion) is a 400, not a 500.
+    """
+    if not request.is_json:
+        raise ValidationError("Invalid request body")
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        raise ValidationError("Invalid request body") from None
