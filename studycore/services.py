@@ -149,7 +149,7 @@ def _words_of_group(session: Session, group_id: int) -> list[tuple[int, str]]:
         .where(WordGroup.group_id == group_id)
         .order_by(Word.id)
     )
-    return list(session.execute(query).tuples())
+    return [(word_id, word) for word_id, word in session.execute(query)]
 
 
 def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[tuple[int, str]]:
@@ -157,7 +157,7 @@ def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[tuple[int, s
     if not word_ids:
         return []
     query = select(Word.id, Word.word).where(Word.id.in_(word_ids))
-    found = dict(session.execute(query).tuples().all())
+    found = {word_id: word for word_id, word in session.execute(query)}
     return [(word_id, found[word_id]) for word_id in word_ids if word_id in found]
 
 
