@@ -157,7 +157,7 @@ def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[tuple[int, s
     if not word_ids:
         return []
     query = select(Word.id, Word.word).where(Word.id.in_(word_ids))
-    found = {word_id: word for word_id, word in session.execute(query)}
+    found: dict[int, str] = dict(session.execute(query).all())
     return [(word_id, found[word_id]) for word_id in word_ids if word_id in found]
 
 

@@ -1,0 +1,60 @@
+"""Engine setup: the SQLite pragmas on every connection, time zones, foreign keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from studycore import Database, create_study_session, open_database
+from studycore.db import DEFAULT_DATABASE_URL, SQLITE_BUSY_TIMEOUT_MS, database_url
+from studycore.models import WordReviewItem
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Database:
+    return open_database(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+
+
+def test_every_sqlite_connection_gets_the_pragmas(sqlite_file: Database) -> None:
+    connections = [sqlite_file.engine.connect() for _ in range(3)]  # three pooled connections
+    for connection in connections:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+        connection.close()
+    sqlite_file.dispose()
+
+
+def test_an_in_memory_sqlite_database_works_too() -> None:
+    database = open_database("sqlite://")
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    database.dispose()
+
+
+def test_foreign_keys_are_enforced(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.execute(insert(WordReviewItem).values(study_session_id=12345, word_id=1))
+
+
+def test_answer_counts_cannot_go_negative(
+    sessions: sessionmaker[Session],
+) -> None:
+    create_study_session(sessions, group_id=1, study_activity_id=1, word_ids=[1])
+
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.execute(update(WordReviewItem).values(wrong=-1))
+
+
+def test_the_url_comes_from_the_argument_then_the_environment_then_sqlite(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url() == DEFAULT_DATABASE_URL
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///from-env.sqlite3")
+    assert database_url() == "sqlite:///from-env.sqlite3"
+    assert database_url("sqlite:///given.sqlite3") == "sqlite:///given.sqlite3"
