@@ -12,7 +12,8 @@ from tests.conftest import row_counts
 from tests.servers import gunicorn, request_json
 
 THREADS, CREATES_PER_THREAD = 8, 50
-BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": [3, 1, 2]}
+WORD_IDS = [3, 1, 2]
+BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": WORD_IDS}
 
 
 def test_eight_threads_create_fifty_sessions_each(
@@ -33,7 +34,7 @@ def test_eight_threads_create_fifty_sessions_each(
     assert len({session_id for _, session_id in results}) == total
     counts = row_counts(sessions)
     assert counts["study_sessions"] == total
-    assert counts["word_review_items"] == total * len(BODY["word_ids"])
+    assert counts["word_review_items"] == total * len(WORD_IDS)
 
 
 @pytest.mark.slow
@@ -51,4 +52,4 @@ def test_a_burst_against_gunicorn_with_two_workers_all_succeeds(
 
     assert [status for status, _ in results] == [201] * burst
     assert len({body["id"] for _, body in results}) == burst
-    assert row_counts(sessions)["word_review_items"] == burst * len(BODY["word_ids"])
+    assert row_counts(sessions)["word_review_items"] == burst * len(WORD_IDS)
