@@ -9,6 +9,7 @@ details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 from .db import Database, open_database, write_transaction
 from .errors import NotFoundError, StudyCoreError, ValidationError
 from .results import SessionWord, StudySessionDetails
+from .reviews import record_review, record_review_from_json
 from .services import create_study_session, create_study_session_from_json, get_study_session
 
 __all__ = [
@@ -22,5 +23,7 @@ __all__ = [
     "create_study_session_from_json",
     "get_study_session",
     "open_database",
+    "record_review",
+    "record_review_from_json",
     "write_transaction",
 ]

@@ -12,6 +12,7 @@ from studycore import (
     ValidationError,
     create_study_session_from_json,
     get_study_session,
+    record_review_from_json,
 )
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -38,6 +39,16 @@ def create_study_session() -> tuple[Response, int, dict[str, str]]:
 def show_study_session(study_session_id: int) -> Response:
     """The session with its words and their answer counts."""
     return jsonify(get_study_session(_sessions(), study_session_id).to_json())
+
+
+@api.post("/study_sessions/<int:study_session_id>/words/<int:word_id>/review")
+@api.post("/study-sessions/<int:study_session_id>/words/<int:word_id>/review")
+def review_word(study_session_id: int, word_id: int) -> Response:
+    """Count one answer, ``{"correct": true|false}``; 200 with the word's new counts."""
+    word = record_review_from_json(
+        _sessions(), study_session_id=study_session_id, word_id=word_id, payload=json_body()
+    )
+    return jsonify(word.to_json())
 
 
 def json_body() -> object:
