@@ -6,7 +6,7 @@ db = open_database("sqlite:///studycore.sqlite3")
 details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 """
 
-from .db import Database, open_database, write_transaction
+from .db import Database, database_is_reachable, open_database, write_transaction
 from .errors import NotFoundError, StudyCoreError, ValidationError
 from .results import SessionWord, StudySessionDetails
 from .reviews import record_review, record_review_from_json
@@ -21,6 +21,7 @@ __all__ = [
     "ValidationError",
     "create_study_session",
     "create_study_session_from_json",
+    "database_is_reachable",
     "get_study_session",
     "open_database",
     "record_review",

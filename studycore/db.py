@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///studycore.sqlite3"
@@ -47,6 +48,16 @@ def open_database(url: str | None = None, **engine_options: Any) -> Database:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def database_is_reachable(sessions: sessionmaker[Session]) -> bool:
+    """Whether a round trip to the database succeeds right now (for health checks)."""
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 @contextmanager

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from web import create_app
 
 
 def test_debug_is_off_by_default(app: Flask) -> None:
@@ -34,3 +40,31 @@ def test_an_unreachable_test_database_fails_the_run_loudly() -> None:
 
     assert run.returncode != 0
     assert "1 error" in run.stdout
+
+
+def test_healthz_is_200_when_the_database_answers(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_does_not(tmp_path: Path) -> None:
+    unreachable = f"sqlite:///{tmp_path}/no/such/dir/db.sqlite3"
+    app = create_app({"DATABASE_URL": unreachable, "TESTING": True})
+
+    response = app.test_client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+
+
+def test_every_request_is_logged_once(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="web.requests"):
+        client.post("/api/study-sessions", json={"group_id": 1})
+
+    lines = [record.getMessage() for record in caplog.records if record.name == "web.requests"]
+    assert len(lines) == 1
+    assert re.match(r"POST /api/study-sessions 400 \d+\.\dms request_id=\w+", lines[0])

@@ -6,6 +6,7 @@ JSON. No SQL and no domain rule live here.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_WORDS_PER_SESSION": DEFAULT_MAX_WORDS,
     "CORS_ORIGINS": "*",  # the original portal answered every origin
     "DATABASE_ENGINE_OPTIONS": {},
+    "LOG_LEVEL": "INFO",  # one line per request at INFO; tests leave logging to pytest
 }
 
 
@@ -40,13 +42,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
     errors.init_app(app)
     hooks.init_app(app)
+    _configure_logging(app)
     app.register_blueprint(routes.api)
+    app.register_blueprint(routes.health)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    logger = logging.getLogger("web")
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if not app.testing and not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
 
 
 def _from_environment() -> dict[str, Any]:
     settings: dict[str, Any] = {}
-    for name in ("DATABASE_URL", "CORS_ORIGINS"):
+    for name in ("DATABASE_URL", "CORS_ORIGINS", "LOG_LEVEL"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
     for name in ("MAX_CONTENT_LENGTH", "MAX_WORDS_PER_SESSION"):

@@ -11,11 +11,13 @@ from studycore import (
     Database,
     ValidationError,
     create_study_session_from_json,
+    database_is_reachable,
     get_study_session,
     record_review_from_json,
 )
 
 api = Blueprint("api", __name__, url_prefix="/api")
+health = Blueprint("health", __name__)
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -49,6 +51,14 @@ def review_word(study_session_id: int, word_id: int) -> Response:
         _sessions(), study_session_id=study_session_id, word_id=word_id, payload=json_body()
     )
     return jsonify(word.to_json())
+
+
+@health.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    if database_is_reachable(_sessions()):
+        return jsonify({"status": "ok"}), 200
+    return jsonify({"status": "unavailable", "error": "Database unavailable"}), 503
 
 
 def json_body() -> object:
