@@ -16,6 +16,8 @@ from studycore import (
     record_review_from_json,
 )
 
+from .openapi import OPENAPI
+
 api = Blueprint("api", __name__, url_prefix="/api")
 health = Blueprint("health", __name__)
 
@@ -51,6 +53,12 @@ def review_word(study_session_id: int, word_id: int) -> Response:
         _sessions(), study_session_id=study_session_id, word_id=word_id, payload=json_body()
     )
     return jsonify(word.to_json())
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(OPENAPI)
 
 
 @health.get("/healthz")
