@@ -6,7 +6,13 @@ db = open_database("sqlite:///studycore.sqlite3")
 details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 """
 
-from .db import Database, database_is_reachable, open_database, write_transaction
+from .db import (
+    Database,
+    database_is_reachable,
+    open_database,
+    sync_id_sequences,
+    write_transaction,
+)
 from .errors import NotFoundError, StudyCoreError, ValidationError
 from .results import SessionWord, StudySessionDetails
 from .reviews import record_review, record_review_from_json
@@ -26,5 +32,6 @@ __all__ = [
     "open_database",
     "record_review",
     "record_review_from_json",
+    "sync_id_sequences",
     "write_transaction",
 ]

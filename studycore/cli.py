@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from . import migrations
 from .db import Database, open_database
 from .demo import DEMO_ACTIVITIES, DEMO_GROUPS, load_demo_data
+from .errors import ValidationError
+from .vocabulary import import_vocabulary, read_vocabulary
 
 
 @click.group()
@@ -50,3 +54,31 @@ def demo(database: Database) -> None:
         )
     else:
         click.echo("database already has groups: demo data not loaded")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--group", "group_name", required=True, help="Group to add the words to (created if needed)."
+)
+@click.pass_obj
+def import_file(database: Database, file: Path, group_name: str) -> None:
+    """Import a vocabulary FILE (.json or .csv) into a group, all or nothing.
+
+    JSON: an array of {"kanji", "romaji", "english", "parts"} (the portal's shape) or of
+    {"word", "reading", "translation"}. CSV: a header row with the same column names.
+    Words already present (same word and reading) are reused, never duplicated.
+    """
+    try:
+        entries = read_vocabulary(file)
+        with click.progressbar(length=len(entries), label=f"Importing {file.name}") as bar:
+            report = import_vocabulary(
+                database.sessions, group_name=group_name, entries=entries, on_progress=bar.update
+            )
+    except ValidationError as error:
+        raise click.ClickException(f"{error}; nothing was imported") from None
+    created = "new group" if report.group_created else "group"
+    click.echo(
+        f"{created} {group_name!r} (id {report.group_id}): {report.words_added} words added,"
+        f" {report.words_reused} already present, {report.added_to_group} joined the group"
+    )

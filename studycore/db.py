@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .models import Base
+
 DEFAULT_DATABASE_URL = "sqlite:///studycore.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -48,6 +50,24 @@ def open_database(url: str | None = None, **engine_options: Any) -> Database:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def sync_id_sequences(session: Session) -> None:
+    """After inserting explicit ids, make generated ids continue above the largest one.
+
+    PostgreSQL's id sequences do not notice explicit ids (the next generated id would
+    collide); SQLite always continues from the largest rowid, so nothing is needed there.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
+                    f" coalesce(max(id), 0) + 1, false) FROM {table.name}"
+                )
+            )
 
 
 def database_is_reachable(sessions: sessionmaker[Session]) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, delete, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from studycore import Database, migrations, open_database
+from studycore import Database, migrations, open_database, sync_id_sequences
 from studycore.models import Base, Group, StudyActivity, Word, WordGroup
 from web import create_app
 
@@ -120,6 +120,7 @@ def _seed_vocabulary(sessions: sessionmaker[Session]) -> None:
         session.execute(
             insert(WordGroup), [{"word_id": i, "group_id": BASICS_GROUP_ID} for i in WORDS]
         )
+        sync_id_sequences(session)  # the ids above were explicit
 
 
 def _delete_everything(sessions: sessionmaker[Session]) -> None:

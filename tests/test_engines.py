@@ -9,9 +9,9 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from studycore import Database, create_study_session, open_database
+from studycore import Database, create_study_session, open_database, sync_id_sequences
 from studycore.db import DEFAULT_DATABASE_URL, SQLITE_BUSY_TIMEOUT_MS, database_url
-from studycore.models import WordReviewItem
+from studycore.models import Word, WordReviewItem
 
 
 @pytest.fixture
@@ -58,3 +58,14 @@ def test_the_url_comes_from_the_argument_then_the_environment_then_sqlite(
     monkeypatch.setenv("DATABASE_URL", "sqlite:///from-env.sqlite3")
     assert database_url() == "sqlite:///from-env.sqlite3"
     assert database_url("sqlite:///given.sqlite3") == "sqlite:///given.sqlite3"
+
+
+def test_generated_ids_continue_above_explicit_ones(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        session.execute(insert(Word).values(id=500, word="explicit"))
+        sync_id_sequences(session)
+    with sessions.begin() as session:
+        generated = Word(word="generated")
+        session.add(generated)
+        session.flush()
+        assert generated.id == 501
