@@ -8,20 +8,17 @@ creates and drops. The schema is built by the Alembic migrations, never create_a
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, delete, func, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database, migrations, open_database, sync_id_sequences
 from studycore.models import Base, Group, StudyActivity, Word, WordGroup
+from tests.databases import empty_database
 from web import create_app
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -32,35 +29,6 @@ WORDS = {1: "Hello", 2: "World", 3: "Cat", 4: "Dog", 5: "Tree"}
 BASICS_GROUP_ID, EMPTY_GROUP_ID, ACTIVITY_ID = 1, 2, 1
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create a uniquely named database on TEST_DATABASE_URL's server; drop it afterwards.
-
-    An unreachable server raises here, so the run fails loudly instead of skipping.
-    """
-    server = make_url(POSTGRES_URL)
-    name = f"studycore_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
-@contextmanager
-def empty_database(engine: str, directory: Any) -> Iterator[str]:
-    """The URL of a brand-new, empty database on ``engine``."""
-    if engine == "sqlite":
-        yield f"sqlite:///{directory}/{uuid.uuid4().hex}.sqlite3"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
-
-
 @pytest.fixture(scope="session", params=ENGINES)
 def engine_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -68,7 +36,7 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with empty_database(engine_name, tmp_path_factory.mktemp("db")) as url:
+    with empty_database(engine_name, tmp_path_factory.mktemp("db"), POSTGRES_URL) as url:
         yield url
 
 

@@ -14,12 +14,13 @@ from sqlalchemy import inspect
 
 from studycore import Database, migrations, open_database
 from studycore.models import Base
-from tests.conftest import empty_database
+from tests.conftest import POSTGRES_URL
+from tests.databases import empty_database
 
 
 @pytest.fixture
 def empty(engine_name: str, tmp_path: Path) -> Iterator[Database]:
-    with empty_database(engine_name, tmp_path) as url:
+    with empty_database(engine_name, tmp_path, POSTGRES_URL) as url:
         database = open_database(url)
         yield database
         database.dispose()
