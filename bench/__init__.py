@@ -1,0 +1,1 @@
+"""Benchmarks of studycore beside hand-written raw-driver code (run: make bench)."""
