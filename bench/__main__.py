@@ -97,20 +97,40 @@ def _ms(timing: Timing) -> str:
     return f"{timing.median_ms:8.2f} {timing.p95_ms:8.2f}"
 
 
+LIBRARY_COLUMNS = [
+    ("engine", 10), ("N", 6), ("create", 8), ("p95", 8), ("stmts", 5), ("raw idiom", 9),
+    ("raw fast", 8), ("x idiom", 7), ("x fast", 6), ("read", 8), ("p95", 8), ("stmts", 5),
+    ("raw read", 8), ("x raw", 6),
+]  # fmt: skip
+
+
+def _cell(value: object, width: int) -> str:
+    if isinstance(value, float):
+        return f"{value:>{width}.2f}"
+    return f"{value:>{width}}"
+
+
+def _row(cells: list[object], widths: list[int]) -> str:
+    return " ".join(_cell(cell, width) for cell, width in zip(cells, widths, strict=True))
+
+
+def _size_cells(r: SizeResult) -> list[object]:
+    return [
+        r.engine, r.words, r.create.median_ms, r.create.p95_ms, r.create_statements,
+        r.raw_idiomatic.median_ms, r.raw_fastest.median_ms,
+        r.create.median_ms / r.raw_idiomatic.median_ms,
+        r.create.median_ms / r.raw_fastest.median_ms,
+        r.read.median_ms, r.read.p95_ms, r.read_statements, r.raw_read.median_ms,
+        r.read.median_ms / r.raw_read.median_ms,
+    ]  # fmt: skip
+
+
 def _library_table(results: list[SizeResult]) -> str:
-    header = (
-        "\nCreate and read back (ms: median p95; stmts = SQL statements sent, BEGIN not counted)\n"
-        f"{'engine':<10} {'N':>6} | {'create':>8} {'p95':>8} {'stmts':>5} | {'raw idiom':>9} {'raw fast':>8}"
-        f" | {'x idiom':>7} {'x fast':>6} | {'read':>8} {'p95':>8} {'stmts':>5} | {'raw read':>8} {'x raw':>6}"
-    )
-    rows = [
-        f"{r.engine:<10} {r.words:>6} | {_ms(r.create)} {r.create_statements:>5} |"
-        f" {r.raw_idiomatic.median_ms:>9.2f} {r.raw_fastest.median_ms:>8.2f} |"
-        f" {r.create.median_ms / r.raw_idiomatic.median_ms:>7.2f} {r.create.median_ms / r.raw_fastest.median_ms:>6.2f} |"
-        f" {_ms(r.read)} {r.read_statements:>5} | {r.raw_read.median_ms:>8.2f} {r.read.median_ms / r.raw_read.median_ms:>6.2f}"
-        for r in results
-    ]
-    return "\n".join([header, "-" * len(header.splitlines()[-1]), *rows])
+    widths = [width for _, width in LIBRARY_COLUMNS]
+    header = " ".join(f"{name:>{width}}" for name, width in LIBRARY_COLUMNS)
+    rows = [_row(_size_cells(r), widths) for r in results]
+    title = "\nCreate and read back: ms (median, p95), SQL statements sent (BEGIN not counted)"
+    return "\n".join([title, header, "-" * len(header), *rows])
 
 
 def _library_verdicts(results: list[SizeResult]) -> str:
@@ -118,27 +138,30 @@ def _library_verdicts(results: list[SizeResult]) -> str:
     for engine in dict.fromkeys(r.engine for r in results):
         mine = [r for r in results if r.engine == engine]
         statements = sorted({r.create_statements for r in mine})
-        lines.append(
-            f"  {engine}: statements per create {statements}: {_verdict(len(statements) == 1)}"
-        )
+        lines.append(_check(f"{engine}: statements per create {statements}", len(statements) == 1))
         for r in (r for r in mine if r.words == 1_000):
             limit = 1.3 if engine == "sqlite" else 1.0
             ratio = r.create.median_ms / r.raw_idiomatic.median_ms
             lines.append(
-                f"  {engine}: N=1000 studycore/idiomatic = {ratio:.2f} (<= {limit}): {_verdict(ratio <= limit)}"
+                _check(
+                    f"{engine}: N=1000 studycore/idiomatic {ratio:.2f} <= {limit}", ratio <= limit
+                )
             )
-            lines.append(
-                f"  {engine}: N=1000 read-back queries = {r.read_statements} (<= 2): {_verdict(r.read_statements <= 2)}"
-            )
+            queries = r.read_statements
+            lines.append(_check(f"{engine}: N=1000 read-back queries {queries} <= 2", queries <= 2))
     return "\n".join(lines)
 
 
 def _scale_line(engine: str, empty: Timing, full: Timing) -> str:
     ratio = full.median_ms / empty.median_ms
-    return (
-        f"\nScale, {engine}: create (100 words) median {empty.median_ms:.2f} ms empty,"
-        f" {full.median_ms:.2f} ms with 1,000,000 review items: {ratio:.2f}x (<= 1.2): {_verdict(ratio <= 1.2)}"
+    figures = f"{empty.median_ms:.2f} ms empty, {full.median_ms:.2f} ms with 1,000,000 items"
+    return _check(
+        f"\nScale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2
     )
+
+
+def _check(claim: str, ok: bool) -> str:
+    return f"  {claim}: {'met' if ok else 'NOT MET'}"
 
 
 def _print_http(arguments: argparse.Namespace) -> None:
@@ -150,23 +173,19 @@ def _print_http(arguments: argparse.Namespace) -> None:
         loads = http.measure_http(url)
     ceiling = loads[-1].requests_per_second
     print(
-        f"\nHTTP on SQLite: gunicorn {http.WORKERS} sync workers, wrk {http.THREADS} threads x {http.CONNECTIONS} connections, {http.SECONDS} s each"
+        f"\nHTTP on SQLite: gunicorn {http.WORKERS} sync workers;"
+        f" wrk {http.THREADS} threads, {http.CONNECTIONS} connections, {http.SECONDS} s per load"
     )
-    print(
-        f"{'load':<28} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'of ceiling':>10}"
-    )
+    widths = [28, 8, 7, 7, 7, 7, 10]
+    names = ["load", "req/s", "p50 ms", "p90 ms", "p99 ms", "non-2xx", "of ceiling"]
+    print(" ".join(f"{name:>{width}}" for name, width in zip(names, widths, strict=True)))
     for load in loads:
-        p = load.latency_ms
-        print(
-            f"{load.name:<28} {load.requests_per_second:>8.0f} {p.get('50', 0):>7.2f} {p.get('90', 0):>7.2f}"
-            f" {p.get('99', 0):>7.2f} {load.errors:>7} {load.requests_per_second / ceiling:>9.0%}"
-        )
-    share = loads[0].requests_per_second / ceiling
-    print(f"  POST (3 words) = {share:.0%} of the ceiling (>= 50%): {_verdict(share >= 0.5)}")
-
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
+        latency = [load.latency_ms.get(p, 0.0) for p in ("50", "90", "99")]
+        share = f"{load.requests_per_second / ceiling:.0%}"
+        cells: list[object] = [load.name, load.requests_per_second, *latency, load.errors, share]
+        print(_row(cells, widths))
+    reached = loads[0].requests_per_second / ceiling
+    print(_check(f"POST (3 words) at {reached:.0%} of the ceiling >= 50%", reached >= 0.5))
 
 
 if __name__ == "__main__":

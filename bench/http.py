@@ -62,7 +62,7 @@ def run_wrk(name: str, url: str, method: str = "GET", body: object = None) -> Lo
 
 
 def measure_http(url: str) -> list[Load]:
-    """POST with 3 and 100 words, GET, and the no-op ceiling, all under the same gunicorn settings."""
+    """POST with 3 and 100 words, GET, and the no-op ceiling, under the same gunicorn settings."""
     three = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
     hundred = {**three, "word_ids": list(range(1, 101))}
     with gunicorn(url, workers=WORKERS) as base:

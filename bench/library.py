@@ -12,8 +12,14 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, text
 
 from bench.raw import PostgresRaw, RawCreator, SqliteRaw
-from studycore import Database, create_study_session, get_study_session, migrations, open_database
-from studycore import sync_id_sequences
+from studycore import (
+    Database,
+    create_study_session,
+    get_study_session,
+    migrations,
+    open_database,
+    sync_id_sequences,
+)
 from studycore.models import Group, StudyActivity, Word
 
 VOCABULARY = 10_000
@@ -59,7 +65,7 @@ class StatementCounter:
 
     @contextmanager
     def counting(self) -> Iterator[list[int]]:
-        start, result = self.count, []
+        start, result = self.count, list[int]()
         yield result
         result.append(self.count - start)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 
 
 def create_app() -> Flask:
     app = Flask(__name__)
 
     @app.post("/noop")
-    def noop() -> object:
+    def noop() -> tuple[Response, int]:
         body = request.get_json()
         return jsonify({"fields": len(body)}), 201
 

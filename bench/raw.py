@@ -90,7 +90,8 @@ class SqliteRaw:
     @staticmethod
     def _check_parents(cursor: sqlite3.Cursor, group_id: int, activity_id: int) -> None:
         found = cursor.execute(
-            "SELECT (SELECT id FROM groups WHERE id = ?), (SELECT id FROM study_activities WHERE id = ?)",
+            "SELECT (SELECT id FROM groups WHERE id = ?),"
+            " (SELECT id FROM study_activities WHERE id = ?)",
             (group_id, activity_id),
         ).fetchone()
         if None in found:
@@ -153,7 +154,7 @@ class PostgresRaw:
                 " JOIN words w ON w.id = i.word_id WHERE i.study_session_id = %s ORDER BY i.id",
                 (session_id,),
             )
-            return row, cursor.fetchall()  # type: ignore[return-value]
+            return row, cursor.fetchall()
 
     def close(self) -> None:
         self.connection.close()

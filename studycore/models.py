@@ -124,7 +124,10 @@ class WordReviewItem(Base):
     study_session_id: Mapped[int] = mapped_column(
         Id, ForeignKey("study_sessions.id", ondelete="CASCADE")
     )
-    # Indexed so deleting a word checks its review items without a table scan.
-    word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id"), index=True)
+    # Deliberately not indexed: no query looks items up by word alone, and such an index
+    # scatters every session's inserts across the tree, so on SQLite create latency grew
+    # 1.8x with 1,000,000 items (1.0x without; see docs/benchmarks.md). The cost moves
+    # to deleting a word, which scans the items to enforce this key.
+    word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id"))
     correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wrong: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,22 +1,62 @@
-"""The study-session services: every rule of the domain, each call one transaction."""
+"""The study-session services: every rule of the domain, each call one transaction.
+
+The statements are built once, with bound parameters, and run on the unit of work's
+connection: per call there is only validation, four round trips and the result.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Insert,
+    Result,
+    Row,
+    Select,
+    bindparam,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
+from .id_lists import IDS_PARAMETER, id_list
 from .models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
 from .results import SessionWord, StudySessionDetails
 from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
 
 CREATE_REQUIRED_FIELDS = ("group_id", "study_activity_id")
 CREATE_OPTIONAL_FIELDS = ("word_ids",)
+
+# Which of the group and the activity exist, in one round trip.
+GROUP_AND_ACTIVITY = select(
+    select(Group.id).where(Group.id == bindparam("group_id")).scalar_subquery(),
+    select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
+)
+WORDS_OF_GROUP = (
+    select(Word.id, Word.word)
+    .join(WordGroup, WordGroup.word_id == Word.id)
+    .where(WordGroup.group_id == bindparam("group_id"))
+    .order_by(Word.id)
+)
+INSERT_SESSION = insert(StudySession).returning(StudySession.id)
+SESSION_ROW = select(
+    StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
+).where(StudySession.id == bindparam("study_session_id"))
+SESSION_WORDS = (
+    select(Word.id, Word.word, WordReviewItem.correct, WordReviewItem.wrong)
+    .join(WordReviewItem, WordReviewItem.word_id == Word.id)
+    .where(WordReviewItem.study_session_id == bindparam("study_session_id"))
+    .order_by(WordReviewItem.id)
+)
+
+Words = list[Row[int, str]]  # (id, word); rows unpack like tuples
 
 
 def create_study_session(
@@ -37,16 +77,19 @@ def create_study_session(
     group_id = require_id("group_id", group_id)
     study_activity_id = require_id("study_activity_id", study_activity_id)
     ids = optional_id_list("word_ids", word_ids, limit=max_words)
-    words: list[tuple[int, str]] = []
+    words: Words = []
     try:
         with write_transaction(sessions) as session:
-            words = _existing_words(session, group_id, study_activity_id, ids)
-            return _insert_session(session, group_id, study_activity_id, words)
+            connection = session.connection()
+            words = _existing_words(connection, group_id, study_activity_id, ids)
+            return _insert_session(connection, group_id, study_activity_id, words)
     except IntegrityError as conflict:
         # PostgreSQL: a concurrent transaction deleted a checked row before the insert.
         used = [word_id for word_id, _ in words]
         with sessions.begin() as session:
-            gone = _missing(session, group_id, study_activity_id, used, _words_by_id(session, used))
+            connection = session.connection()
+            found = _words_by_id(connection, used)
+            gone = _missing(connection, group_id, study_activity_id, used, found)
         if gone.missing:
             raise gone from conflict
         raise
@@ -72,67 +115,59 @@ def get_study_session(
     sessions: sessionmaker[Session], study_session_id: int
 ) -> StudySessionDetails:
     """The session with its words and their current counts, in the order it was created with."""
-    study_session_id = require_id("study_session_id", study_session_id)
+    parameters = {"study_session_id": require_id("study_session_id", study_session_id)}
     with sessions.begin() as session:
-        study_session = session.get(StudySession, study_session_id)
-        if study_session is None:
+        connection = session.connection()
+        row = connection.execute(SESSION_ROW, parameters).one_or_none()
+        if row is None:
             raise NotFoundError({"study_session_id": [study_session_id]})
-        rows = session.execute(
-            select(Word.id, Word.word, WordReviewItem.correct, WordReviewItem.wrong)
-            .join(WordReviewItem, WordReviewItem.word_id == Word.id)
-            .where(WordReviewItem.study_session_id == study_session_id)
-            .order_by(WordReviewItem.id)
-        )
-        words = tuple(SessionWord(*row) for row in rows)
-        return _details(study_session, words)
+        words = tuple(SessionWord(*word) for word in connection.execute(SESSION_WORDS, parameters))
+    return StudySessionDetails(*row, words=words)
 
 
 def _existing_words(
-    session: Session, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
-) -> list[tuple[int, str]]:
+    connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
+) -> Words:
     """The session's (id, word) rows; raises ``NotFoundError`` naming everything missing."""
     if word_ids is None:
-        words = _words_of_group(session, group_id)
+        words = _pairs(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
-        words = _words_by_id(session, word_ids)
-    error = _missing(session, group_id, activity_id, word_ids or (), words)
+        words = _words_by_id(connection, word_ids)
+    error = _missing(connection, group_id, activity_id, word_ids or (), words)
     if error.missing:
         raise error
     return words
 
 
 def _insert_session(
-    session: Session, group_id: int, activity_id: int, words: list[tuple[int, str]]
+    connection: Connection, group_id: int, activity_id: int, words: Words
 ) -> StudySessionDetails:
-    study_session = StudySession(
-        group_id=group_id, study_activity_id=activity_id, created_at=_now()
-    )
-    session.add(study_session)
-    session.flush()
+    created_at = datetime.now(UTC)
+    row = {"group_id": group_id, "study_activity_id": activity_id, "created_at": created_at}
+    study_session_id: int = connection.execute(INSERT_SESSION, row).scalar_one()
     if words:
-        session.execute(
-            insert(WordReviewItem),
-            [{"study_session_id": study_session.id, "word_id": word_id} for word_id, _ in words],
+        # One set-based statement for any number of items, in the order of the words.
+        connection.execute(
+            _insert_items_statement(connection.dialect.name),
+            {
+                "study_session_id": study_session_id,
+                IDS_PARAMETER: id_list(connection.dialect.name).encode([i for i, _ in words]),
+            },
         )
-    return _details(
-        study_session, tuple(SessionWord(word_id, text, 0, 0) for word_id, text in words)
-    )
+    fresh_words = tuple(SessionWord(word_id, text, correct=0, wrong=0) for word_id, text in words)
+    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
 
 
 def _missing(
-    session: Session,
+    connection: Connection,
     group_id: int,
     activity_id: int,
     word_ids: Sequence[int],
-    found_words: list[tuple[int, str]],
+    found_words: Words,
 ) -> NotFoundError:
     """An error naming the group, activity and word ids that do not exist (maybe none)."""
-    found_group, found_activity = session.execute(
-        select(
-            select(Group.id).where(Group.id == group_id).scalar_subquery(),
-            select(StudyActivity.id).where(StudyActivity.id == activity_id).scalar_subquery(),
-        )
-    ).one()
+    parameters = {"group_id": group_id, "activity_id": activity_id}
+    found_group, found_activity = connection.execute(GROUP_AND_ACTIVITY, parameters).one()
     return NotFoundError(
         {
             "group_id": [] if found_group else [group_id],
@@ -142,34 +177,28 @@ def _missing(
     )
 
 
-def _words_of_group(session: Session, group_id: int) -> list[tuple[int, str]]:
-    query = (
-        select(Word.id, Word.word)
-        .join(WordGroup, WordGroup.word_id == Word.id)
-        .where(WordGroup.group_id == group_id)
-        .order_by(Word.id)
-    )
-    return [(word_id, word) for word_id, word in session.execute(query)]
-
-
-def _words_by_id(session: Session, word_ids: Sequence[int]) -> list[tuple[int, str]]:
-    """The rows of ``word_ids`` that exist, in the order of ``word_ids``."""
+def _words_by_id(connection: Connection, word_ids: Sequence[int]) -> Words:
+    """The (id, word) rows of ``word_ids`` that exist, in the order of ``word_ids``."""
     if not word_ids:
         return []
-    query = select(Word.id, Word.word).where(Word.id.in_(word_ids))
-    found: dict[int, str] = dict(session.execute(query).all())
-    return [(word_id, found[word_id]) for word_id in word_ids if word_id in found]
+    dialect = connection.dialect.name
+    parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
+    return _pairs(connection.execute(_words_by_id_statement(dialect), parameters))
 
 
-def _details(study_session: StudySession, words: tuple[SessionWord, ...]) -> StudySessionDetails:
-    return StudySessionDetails(
-        id=study_session.id,
-        group_id=study_session.group_id,
-        activity_id=study_session.study_activity_id,
-        created_at=study_session.created_at,
-        words=words,
-    )
+@cache
+def _words_by_id_statement(dialect: str) -> Select[int, str]:
+    ids = id_list(dialect)
+    return select(Word.id, Word.word).join(ids.rows, Word.id == ids.value).order_by(ids.position)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@cache
+def _insert_items_statement(dialect: str) -> Insert:
+    ids = id_list(dialect)
+    session_id = bindparam("study_session_id", type_=BigInteger)
+    rows = select(session_id, ids.value).order_by(ids.position)
+    return insert(WordReviewItem).from_select(["study_session_id", "word_id"], rows)
+
+
+def _pairs(rows: Result[int, str]) -> Words:
+    return list(rows.all())

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database, create_study_session
 from tests.conftest import row_counts
-from tests.faults import FAULT_POINTS, InjectedError, fault_at
+from tests.faults import FAULT_POINTS, fault_at
 
 BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": [5, 4, 3, 2]}
 
@@ -25,7 +25,7 @@ def test_the_library_rolls_back_on_a_fault(
 ) -> None:
     before = row_counts(sessions)
 
-    with fault_at(database.engine, point), pytest.raises(InjectedError):
+    with fault_at(database.engine, point), pytest.raises(FAULT_POINTS[point]):
         create(sessions)
 
     assert row_counts(sessions) == before

@@ -107,7 +107,6 @@ def upgrade() -> None:
             name=op.f("uq_word_review_items_study_session_id_word_id"),
         ),
     )
-    op.create_index(op.f("ix_word_review_items_word_id"), "word_review_items", ["word_id"])
 
 
 def downgrade() -> None:
