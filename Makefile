@@ -30,7 +30,10 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
+# PostgreSQL is measured too when BENCH_DATABASE_URL or TEST_DATABASE_URL names a server.
+# The HTTP part needs wrk (Debian package); without it that part is skipped and says so.
 bench: $(INSTALLED)
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || true)
 	$(BIN)/python -m bench
 
 clean:

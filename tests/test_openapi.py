@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import positive_data_acceptance
+from sqlalchemy.orm import Session, sessionmaker
 
+from tests.servers import gunicorn
 from web.openapi import OPENAPI
 
 # positive_data_acceptance is left out on purpose: JSON Schema counts 1.0 as an integer,
@@ -30,13 +33,12 @@ def test_the_description_is_served(client: FlaskClient) -> None:
     assert response.get_json() == OPENAPI
 
 
-def test_every_response_conforms_to_the_description(app: Flask) -> None:
-    """Schemathesis generates requests for every operation from the description itself.
+def check_conformance(schema: Any) -> None:
+    """Generate requests for every operation from the description; check every answer.
 
-    Driven by hand (not its pytest plugin) so that it runs on every engine's ``app``.
+    Driven by hand (not Schemathesis' pytest plugin) so it runs on every engine's app.
     """
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 4
 
     for operation in operations:
@@ -48,3 +50,15 @@ def test_every_response_conforms_to_the_description(app: Flask) -> None:
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         conforms()
+
+
+def test_every_response_conforms_to_the_description(app: Flask) -> None:
+    check_conformance(schemathesis.openapi.from_wsgi("/api/openapi.json", app))
+
+
+@pytest.mark.slow
+def test_the_running_server_conforms_too(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    with gunicorn(database_url, workers=2) as base_url:
+        check_conformance(schemathesis.openapi.from_url(f"{base_url}/api/openapi.json"))
