@@ -111,4 +111,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE_INTENT, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: this runs for every transaction, and nothing needs to
+        # see it as a statement.
+        driver: Any = connection.connection.driver_connection
+        driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -13,16 +13,19 @@ from functools import cache
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Insert,
     Result,
     Row,
     Select,
+    String,
     bindparam,
+    exists,
     insert,
+    literal_column,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
@@ -31,21 +34,42 @@ from .models import Group, StudyActivity, StudySession, Word, WordGroup, WordRev
 from .results import SessionWord, StudySessionDetails
 from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
 
+CONFLICT_RETRIES = 3
 CREATE_REQUIRED_FIELDS = ("group_id", "study_activity_id")
 CREATE_OPTIONAL_FIELDS = ("word_ids",)
 
-# Which of the group and the activity exist, in one round trip.
+# Which of the group and the activity exist, in one round trip (to explain a failure).
 GROUP_AND_ACTIVITY = select(
     select(Group.id).where(Group.id == bindparam("group_id")).scalar_subquery(),
     select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
 )
-WORDS_OF_GROUP = (
-    select(Word.id, Word.word)
-    .join(WordGroup, WordGroup.word_id == Word.id)
-    .where(WordGroup.group_id == bindparam("group_id"))
-    .order_by(Word.id)
+# The session row, inserted only if its group and activity exist: no row back means one
+# of them is missing, and the slow path finds out which.
+INSERT_SESSION = (
+    insert(StudySession)
+    .from_select(
+        ["group_id", "study_activity_id", "created_at"],
+        select(
+            bindparam("group_id", type_=BigInteger),
+            bindparam("activity_id", type_=BigInteger),
+            bindparam("created_at", type_=StudySession.__table__.c.created_at.type),
+        ).where(
+            exists().where(Group.id == bindparam("group_id")),
+            exists().where(StudyActivity.id == bindparam("activity_id")),
+        ),
+    )
+    .returning(StudySession.id)
 )
-INSERT_SESSION = insert(StudySession).returning(StudySession.id)
+ITEMS = WordReviewItem.__table__
+# What the items insert returns: (item id, word id, word). SQLAlchemy does not correlate
+# a subquery in RETURNING, so it is written out; both engines accept it.
+ITEMS_RETURNING = (
+    ITEMS.c.id,
+    ITEMS.c.word_id,
+    literal_column(
+        "(SELECT words.word FROM words WHERE words.id = word_review_items.word_id)", String
+    ),
+)
 SESSION_ROW = select(
     StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
 ).where(StudySession.id == bindparam("study_session_id"))
@@ -77,22 +101,24 @@ def create_study_session(
     group_id = require_id("group_id", group_id)
     study_activity_id = require_id("study_activity_id", study_activity_id)
     ids = optional_id_list("word_ids", word_ids, limit=max_words)
-    words: Words = []
-    try:
-        with write_transaction(sessions) as session:
-            connection = session.connection()
-            words = _existing_words(connection, group_id, study_activity_id, ids)
-            return _insert_session(connection, group_id, study_activity_id, words)
-    except IntegrityError as conflict:
-        # PostgreSQL: a concurrent transaction deleted a checked row before the insert.
-        used = [word_id for word_id, _ in words]
-        with sessions.begin() as session:
-            connection = session.connection()
-            found = _words_by_id(connection, used)
-            gone = _missing(connection, group_id, study_activity_id, used, found)
-        if gone.missing:
-            raise gone from conflict
-        raise
+    for _attempt in range(CONFLICT_RETRIES):
+        conflict: IntegrityError | None = None
+        try:
+            with write_transaction(sessions) as session:
+                return _insert_session(session.connection(), group_id, study_activity_id, ids)
+        except _MissingRowsError:
+            pass  # rolled back; the fresh look below names everything missing, at once
+        except IntegrityError as error:
+            # PostgreSQL: a referenced row was deleted by a transaction that committed
+            # while this insert ran.
+            conflict = error
+        missing = _find_missing(sessions, group_id, study_activity_id, ids)
+        if missing.missing:
+            raise missing from conflict
+        if conflict is not None and ids is not None:
+            raise conflict  # nothing is missing: not a race this function can explain
+        # Nothing is missing now: the rows changed under this attempt. Try again.
+    raise RuntimeError(f"rows kept changing during {CONFLICT_RETRIES} attempts")
 
 
 def create_study_session_from_json(
@@ -125,37 +151,54 @@ def get_study_session(
     return StudySessionDetails(*row, words=words)
 
 
-def _existing_words(
-    connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
-) -> Words:
-    """The session's (id, word) rows; raises ``NotFoundError`` naming everything missing."""
-    if word_ids is None:
-        words = _pairs(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
-    else:
-        words = _words_by_id(connection, word_ids)
-    error = _missing(connection, group_id, activity_id, word_ids or (), words)
-    if error.missing:
-        raise error
-    return words
+class _MissingRowsError(Exception):
+    """Raised inside the unit of work to roll it back when a referenced row is missing."""
 
 
 def _insert_session(
-    connection: Connection, group_id: int, activity_id: int, words: Words
+    connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
 ) -> StudySessionDetails:
+    """The happy path in two statements: the session row, then all its items at once."""
     created_at = datetime.now(UTC)
-    row = {"group_id": group_id, "study_activity_id": activity_id, "created_at": created_at}
-    study_session_id: int = connection.execute(INSERT_SESSION, row).scalar_one()
-    if words:
-        # One set-based statement for any number of items, in the order of the words.
-        connection.execute(
-            _insert_items_statement(connection.dialect.name),
-            {
-                "study_session_id": study_session_id,
-                IDS_PARAMETER: id_list(connection.dialect.name).encode([i for i, _ in words]),
-            },
-        )
-    fresh_words = tuple(SessionWord(word_id, text, correct=0, wrong=0) for word_id, text in words)
-    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+    parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
+    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
+    if study_session_id is None:
+        raise _MissingRowsError
+    words = _insert_items(connection, study_session_id, group_id, word_ids)
+    if word_ids is not None and len(words) < len(word_ids):
+        raise _MissingRowsError
+    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, words)
+
+
+def _insert_items(
+    connection: Connection, study_session_id: int, group_id: int, word_ids: tuple[int, ...] | None
+) -> tuple[SessionWord, ...]:
+    """Insert one item per existing word (of the list, or of the group); return the words."""
+    if word_ids == ():
+        return ()
+    dialect = connection.dialect.name
+    parameters: dict[str, object]
+    if word_ids is None:
+        statement, parameters = _insert_group_items_statement(), {"group_id": group_id}
+    else:
+        statement = _insert_listed_items_statement(dialect)
+        parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
+    rows = connection.execute(statement, {"study_session_id": study_session_id, **parameters})
+    # RETURNING promises no order; item ids follow the order the rows were inserted in.
+    return tuple(SessionWord(word_id, word, 0, 0) for _, word_id, word in sorted(rows))
+
+
+def _find_missing(
+    sessions: sessionmaker[Session],
+    group_id: int,
+    activity_id: int,
+    word_ids: tuple[int, ...] | None,
+) -> NotFoundError:
+    """A fresh transaction's view of which referenced rows do not exist."""
+    with sessions.begin() as session:
+        connection = session.connection()
+        found = _words_by_id(connection, word_ids or ())
+        return _missing(connection, group_id, activity_id, word_ids or (), found)
 
 
 def _missing(
@@ -193,11 +236,33 @@ def _words_by_id_statement(dialect: str) -> Select[int, str]:
 
 
 @cache
-def _insert_items_statement(dialect: str) -> Insert:
+def _insert_listed_items_statement(dialect: str) -> ReturningInsert[int, int, str]:
     ids = id_list(dialect)
-    session_id = bindparam("study_session_id", type_=BigInteger)
-    rows = select(session_id, ids.value).order_by(ids.position)
-    return insert(WordReviewItem).from_select(["study_session_id", "word_id"], rows)
+    rows = (
+        select(bindparam("study_session_id", type_=BigInteger), Word.id)
+        .join(ids.rows, Word.id == ids.value)
+        .order_by(ids.position)
+    )
+    return _insert_items_from(rows)
+
+
+@cache
+def _insert_group_items_statement() -> ReturningInsert[int, int, str]:
+    rows = (
+        select(bindparam("study_session_id", type_=BigInteger), WordGroup.word_id)
+        .where(WordGroup.group_id == bindparam("group_id"))
+        .order_by(WordGroup.word_id)
+    )
+    return _insert_items_from(rows)
+
+
+def _insert_items_from(rows: Select[int, int]) -> ReturningInsert[int, int, str]:
+    columns = ["study_session_id", "word_id"]
+    return (
+        insert(WordReviewItem)
+        .from_select(columns, rows, include_defaults=False)
+        .returning(*ITEMS_RETURNING)
+    )
 
 
 def _pairs(rows: Result[int, str]) -> Words:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 
 class InjectedError(RuntimeError):
@@ -23,7 +22,7 @@ FAULT_POINTS: dict[str, type[Exception]] = {
     "before_session_insert": InjectedError,
     "after_session_insert": InjectedError,
     # The database itself fails half-way through the one INSERT … SELECT of the items.
-    "mid_review_items_insert": IntegrityError,
+    "mid_review_items_insert": DBAPIError,
     "after_review_items_insert": InjectedError,
     "at_commit": InjectedError,
 }
@@ -32,8 +31,12 @@ FAULT_POINTS: dict[str, type[Exception]] = {
 @contextmanager
 def fault_at(engine: Engine, point: str) -> Iterator[None]:
     """Make the next unit of work on ``engine`` fail at ``point`` (one of FAULT_POINTS)."""
+    if point == "mid_review_items_insert":
+        with _failing_row_trigger(engine):
+            yield
+        return
     name, listener = _listener(point)
-    event.listen(engine, name, listener, retval=point == "mid_review_items_insert")
+    event.listen(engine, name, listener)
     try:
         yield
     finally:
@@ -43,8 +46,6 @@ def fault_at(engine: Engine, point: str) -> Iterator[None]:
 def _listener(point: str) -> tuple[str, Callable[..., object]]:
     if point == "at_commit":
         return "commit", _raise
-    if point == "mid_review_items_insert":
-        return "before_cursor_execute", _null_in_the_middle
     when, _, table = point.partition("_")
     statement = SESSION_INSERT if table == "session_insert" else ITEMS_INSERT
     return f"{when}_cursor_execute", _raise_on(statement)
@@ -62,26 +63,41 @@ def _raise_on(prefix: str) -> Callable[..., None]:
     return listener
 
 
-def _null_in_the_middle(
-    _conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any
-) -> tuple[str, Any]:
-    """Put a NULL in the middle of the word id list: rows before it are inserted, then the
-    NOT NULL constraint stops the statement, as a failing disk or a bug would."""
-    if not statement.startswith(ITEMS_INSERT):
-        return statement, parameters
-    if isinstance(parameters, dict):  # PostgreSQL: the ids are a bigint[] parameter
-        ids = parameters["ids"]
-        return statement, {**parameters, "ids": _with_null_in_the_middle(ids)}
-    # SQLite: the ids are a JSON array among positional parameters
-    return statement, tuple(
-        json.dumps(_with_null_in_the_middle(json.loads(p))) if _is_json_array(p) else p
-        for p in parameters
-    )
+# Inserting this word's review item fails inside the database, after the items before
+# it in the same statement were written (tests create sessions over words 5, 4, 3, 2).
+MIDDLE_WORD_ID = 3
+TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER fault_mid_items BEFORE INSERT ON word_review_items"
+        f" WHEN NEW.word_id = {MIDDLE_WORD_ID}"
+        " BEGIN SELECT RAISE(ABORT, 'injected half-way through the review items'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION fault_mid_items() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'injected half-way through the review items'; END $$",
+        "CREATE TRIGGER fault_mid_items BEFORE INSERT ON word_review_items FOR EACH ROW"
+        f" WHEN (NEW.word_id = {MIDDLE_WORD_ID}) EXECUTE FUNCTION fault_mid_items()",
+    ],
+}
+DROP_TRIGGERS = {
+    "sqlite": ["DROP TRIGGER fault_mid_items"],
+    "postgresql": [
+        "DROP TRIGGER fault_mid_items ON word_review_items",
+        "DROP FUNCTION fault_mid_items",
+    ],
+}
 
 
-def _with_null_in_the_middle(ids: list[int | None]) -> list[int | None]:
-    return [*ids[: len(ids) // 2], None, *ids[len(ids) // 2 :]]
+@contextmanager
+def _failing_row_trigger(engine: Engine) -> Iterator[None]:
+    _run(engine, TRIGGERS[engine.dialect.name])
+    try:
+        yield
+    finally:
+        _run(engine, DROP_TRIGGERS[engine.dialect.name])
 
 
-def _is_json_array(parameter: object) -> bool:
-    return isinstance(parameter, str) and parameter.startswith("[")
+def _run(engine: Engine, statements: list[str]) -> None:
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)

@@ -25,7 +25,7 @@ def test_the_library_rolls_back_on_a_fault(
 ) -> None:
     before = row_counts(sessions)
 
-    with fault_at(database.engine, point), pytest.raises(FAULT_POINTS[point]):
+    with fault_at(database.engine, point), pytest.raises(FAULT_POINTS[point], match="injected"):
         create(sessions)
 
     assert row_counts(sessions) == before

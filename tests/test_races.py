@@ -1,26 +1,25 @@
-"""A row deleted by another transaction between the existence check and the insert.
+"""A word or the group deleted by another transaction while a create is in flight.
 
-The race is made deterministic by a hook that runs the concurrent delete exactly
-after the checks, just before the session row is inserted.
+The race is staged deterministically: the delete is made first but left uncommitted,
+the create starts and runs into it, and only once the create is seen waiting is the
+delete committed. On PostgreSQL the create waits inside its foreign-key check (the
+test sees that in pg_stat_activity); on SQLite it waits for the write lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import threading
+import time
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, delete, event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import delete, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database
 from studycore.models import Group, Word
 from tests.conftest import row_counts
-from tests.faults import SESSION_INSERT
 
 BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
 VICTIMS: dict[str, tuple[Any, int, str]] = {
@@ -29,83 +28,65 @@ VICTIMS: dict[str, tuple[Any, int, str]] = {
 }
 
 
-@contextmanager
-def just_before_the_insert(engine: Engine, action: Callable[[], None]) -> Iterator[None]:
-    """Run ``action`` once, after the checks and before the session row is inserted."""
-
-    fired = False
-
-    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        nonlocal fired
-        if statement.startswith(SESSION_INSERT) and not fired:
-            fired = True
-            action()
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert fired, "the race was never staged"
+def wait_until(condition: Any, what: str, seconds: float = 10) -> None:
+    """Poll ``condition`` until it holds; fail loudly if it never does."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {what}")
+        time.sleep(0.005)
 
 
-def delete_victim(sessions: sessionmaker[Session], victim: str) -> None:
-    model, row_id, _ = VICTIMS[victim]
-    with sessions.begin() as session:
-        session.execute(delete(model).where(model.id == row_id))
+def waiting_on_a_lock(database: Database) -> bool:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with database.engine.connect() as connection:
+        return bool(connection.execute(query).scalar())
 
 
 @pytest.mark.parametrize("victim", VICTIMS)
-def test_postgresql_reports_a_row_deleted_after_the_check_as_404(
+def test_a_row_deleted_while_the_create_runs_into_it_is_404(
     engine_name: str,
-    app: Flask,
+    database: Database,
     client: FlaskClient,
+    app: Any,
     sessions: sessionmaker[Session],
     victim: str,
 ) -> None:
-    if engine_name != "postgresql":
-        pytest.skip("on SQLite the check and the insert hold the write lock (next test)")
+    model, row_id, field = VICTIMS[victim]
     before = row_counts(sessions)
     app_engine = app.extensions["studycore"].engine
+    started = threading.Event()
+    event.listen(app_engine, "checkout", lambda *_: started.set())
+    driver_errors: list[str] = []
+    event.listen(
+        app_engine,
+        "handle_error",
+        lambda context: driver_errors.append(str(context.original_exception)),
+    )
+    answers: list[Any] = []
 
-    with just_before_the_insert(app_engine, lambda: delete_victim(sessions, victim)):
-        response = client.post("/api/study-sessions", json=BODY)
+    with database.engine.connect() as deleter:
+        transaction = deleter.begin()
+        deleter.execute(delete(model).where(model.id == row_id))  # not committed yet
+        create = threading.Thread(
+            target=lambda: answers.append(client.post("/api/study-sessions", json=BODY))
+        )
+        create.start()
+        if engine_name == "postgresql":
+            wait_until(lambda: waiting_on_a_lock(database), "the create waits on the delete")
+        else:
+            wait_until(started.is_set, "the create has begun")  # it now queues for the lock
+        transaction.commit()
+    create.join(timeout=30)
 
-    _, row_id, field = VICTIMS[victim]
+    response = answers[0]
     assert response.status_code == 404
     assert response.get_json()[f"missing_{field}"] == [row_id]
     after = row_counts(sessions)
     assert after["study_sessions"] == before["study_sessions"]
     assert after["word_review_items"] == before["word_review_items"]
-
-
-@pytest.mark.parametrize("victim", VICTIMS)
-def test_sqlite_holds_the_write_lock_from_check_to_commit(
-    engine_name: str,
-    database_url: str,
-    database: Database,
-    app: Flask,
-    client: FlaskClient,
-    sessions: sessionmaker[Session],
-    victim: str,
-) -> None:
-    if engine_name != "sqlite":
-        pytest.skip("PostgreSQL checks optimistically (previous test)")
-    impatient = create_engine(database_url, connect_args={"timeout": 0})
-    blocked: list[Exception] = []
-
-    def try_to_delete() -> None:
-        try:
-            delete_victim(sessionmaker(impatient), victim)
-        except OperationalError as error:
-            blocked.append(error)
-
-    with just_before_the_insert(app.extensions["studycore"].engine, try_to_delete):
-        response = client.post("/api/study-sessions", json=BODY)
-    impatient.dispose()
-
-    assert response.status_code == 201
-    assert "database is locked" in str(blocked[0])
-    # Once the session exists, deleting what it references is refused, not corrupting.
-    with pytest.raises(IntegrityError):
-        delete_victim(sessions, victim)
+    if engine_name == "postgresql":  # the insert really ran into the delete
+        assert any("foreign key" in error for error in driver_errors), driver_errors
