@@ -13,19 +13,17 @@ from functools import cache
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Insert,
     Result,
     Row,
     Select,
-    String,
     bindparam,
     exists,
     insert,
-    literal_column,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.dml import ReturningInsert
 
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
@@ -60,15 +58,11 @@ INSERT_SESSION = (
     )
     .returning(StudySession.id)
 )
-ITEMS = WordReviewItem.__table__
-# What the items insert returns: (item id, word id, word). SQLAlchemy does not correlate
-# a subquery in RETURNING, so it is written out; both engines accept it.
-ITEMS_RETURNING = (
-    ITEMS.c.id,
-    ITEMS.c.word_id,
-    literal_column(
-        "(SELECT words.word FROM words WHERE words.id = word_review_items.word_id)", String
-    ),
+WORDS_OF_GROUP = (
+    select(Word.id, Word.word)
+    .join(WordGroup, WordGroup.word_id == Word.id)
+    .where(WordGroup.group_id == bindparam("group_id"))
+    .order_by(Word.id)
 )
 SESSION_ROW = select(
     StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
@@ -158,34 +152,32 @@ class _MissingRowsError(Exception):
 def _insert_session(
     connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
 ) -> StudySessionDetails:
-    """The happy path in two statements: the session row, then all its items at once."""
+    """The happy path in three statements: the session row, its words, all its items."""
     created_at = datetime.now(UTC)
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
     study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
     if study_session_id is None:
         raise _MissingRowsError
-    words = _insert_items(connection, study_session_id, group_id, word_ids)
-    if word_ids is not None and len(words) < len(word_ids):
-        raise _MissingRowsError
-    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, words)
-
-
-def _insert_items(
-    connection: Connection, study_session_id: int, group_id: int, word_ids: tuple[int, ...] | None
-) -> tuple[SessionWord, ...]:
-    """Insert one item per existing word (of the list, or of the group); return the words."""
-    if word_ids == ():
-        return ()
-    dialect = connection.dialect.name
-    parameters: dict[str, object]
     if word_ids is None:
-        statement, parameters = _insert_group_items_statement(), {"group_id": group_id}
+        words = _pairs(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
-        statement = _insert_listed_items_statement(dialect)
-        parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
-    rows = connection.execute(statement, {"study_session_id": study_session_id, **parameters})
-    # RETURNING promises no order; item ids follow the order the rows were inserted in.
-    return tuple(SessionWord(word_id, word, 0, 0) for _, word_id, word in sorted(rows))
+        words = _words_by_id(connection, word_ids)
+        if len(words) < len(word_ids):
+            raise _MissingRowsError
+    if words:
+        _insert_items(connection, study_session_id, [word_id for word_id, _ in words])
+    fresh_words = tuple(SessionWord(word_id, text, 0, 0) for word_id, text in words)
+    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+
+
+def _insert_items(connection: Connection, study_session_id: int, word_ids: list[int]) -> None:
+    """One set-based statement for any number of items, in the order of ``word_ids``."""
+    dialect = connection.dialect.name
+    parameters = {
+        "study_session_id": study_session_id,
+        IDS_PARAMETER: id_list(dialect).encode(word_ids),
+    }
+    connection.execute(_insert_items_statement(dialect), parameters)
 
 
 def _find_missing(
@@ -236,33 +228,12 @@ def _words_by_id_statement(dialect: str) -> Select[int, str]:
 
 
 @cache
-def _insert_listed_items_statement(dialect: str) -> ReturningInsert[int, int, str]:
+def _insert_items_statement(dialect: str) -> Insert:
     ids = id_list(dialect)
-    rows = (
-        select(bindparam("study_session_id", type_=BigInteger), Word.id)
-        .join(ids.rows, Word.id == ids.value)
-        .order_by(ids.position)
-    )
-    return _insert_items_from(rows)
-
-
-@cache
-def _insert_group_items_statement() -> ReturningInsert[int, int, str]:
-    rows = (
-        select(bindparam("study_session_id", type_=BigInteger), WordGroup.word_id)
-        .where(WordGroup.group_id == bindparam("group_id"))
-        .order_by(WordGroup.word_id)
-    )
-    return _insert_items_from(rows)
-
-
-def _insert_items_from(rows: Select[int, int]) -> ReturningInsert[int, int, str]:
+    session_id = bindparam("study_session_id", type_=BigInteger)
+    rows = select(session_id, ids.value).order_by(ids.position)
     columns = ["study_session_id", "word_id"]
-    return (
-        insert(WordReviewItem)
-        .from_select(columns, rows, include_defaults=False)
-        .returning(*ITEMS_RETURNING)
-    )
+    return insert(WordReviewItem).from_select(columns, rows, include_defaults=False)
 
 
 def _pairs(rows: Result[int, str]) -> Words:
