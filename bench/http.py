@@ -65,11 +65,11 @@ def measure_http(url: str) -> list[Load]:
     """POST with 3 and 100 words, GET, and the no-op ceiling, under the same gunicorn settings."""
     three = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
     hundred = {**three, "word_ids": list(range(1, 101))}
-    with gunicorn(url, workers=WORKERS) as base:
+    with gunicorn(url, workers=WORKERS, quiet=True) as base:
         post3 = run_wrk("POST 3 words", f"{base}/api/study-sessions", "POST", three)
         post100 = run_wrk("POST 100 words", f"{base}/api/study-sessions", "POST", hundred)
         get = run_wrk("GET session (3 words)", f"{base}/api/study-sessions/1")
-    with gunicorn(url, workers=WORKERS, app="bench.noop_app:create_app()") as base:
+    with gunicorn(url, workers=WORKERS, app="bench.noop_app:create_app()", quiet=True) as base:
         noop = run_wrk("no-op Flask POST (ceiling)", f"{base}/noop", "POST", three)
     return [post3, post100, get, noop]
 

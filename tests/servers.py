@@ -23,14 +23,19 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, *, workers: int = 2, app: str = "web:create_app()"
+    database_url: str, *, workers: int = 2, app: str = "web:create_app()", quiet: bool = False
 ) -> Iterator[str]:
-    """Serve ``app`` with ``workers`` processes; yield its base URL; stop it afterwards."""
+    """Serve ``app`` with ``workers`` processes; yield its base URL; stop it afterwards.
+
+    ``quiet`` sends the server's log to /dev/null (a benchmark's millions of lines).
+    """
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     environment = {**os.environ, "DATABASE_URL": database_url}
-    server = subprocess.Popen(command, env=environment)
+    server = subprocess.Popen(
+        command, env=environment, stderr=subprocess.DEVNULL if quiet else None
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(base_url, server)
