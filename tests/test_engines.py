@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,13 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from studycore import Database, create_study_session, open_database, sync_id_sequences
+from studycore import (
+    Database,
+    create_study_session,
+    open_database,
+    sync_id_sequences,
+    write_transaction,
+)
 from studycore.db import DEFAULT_DATABASE_URL, SQLITE_BUSY_TIMEOUT_MS, database_url
 from studycore.models import Word, WordReviewItem
 
@@ -69,3 +77,21 @@ def test_generated_ids_continue_above_explicit_ones(sessions: sessionmaker[Sessi
         session.add(generated)
         session.flush()
         assert generated.id == 501
+
+
+def test_sqlite_writers_take_turns_across_processes(tmp_path: Path) -> None:
+    database = open_database(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    lock_file = f"{tmp_path / 'queue.sqlite3'}-writelock"
+    try_lock = (
+        "import fcntl, os, sys\n"
+        "fcntl.flock(os.open(sys.argv[1], os.O_RDWR), fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    )
+
+    def another_process_can_write() -> bool:
+        probe = subprocess.run([sys.executable, "-c", try_lock, lock_file], check=False)
+        return probe.returncode == 0
+
+    with write_transaction(database.sessions):
+        assert not another_process_can_write()
+    assert another_process_can_write()
+    database.dispose()
