@@ -47,6 +47,7 @@ def main() -> None:
         print(_library_table(results))
         print(_library_verdicts(results))
     if arguments.scale:
+        print("\nScale (1,000,000 review items added set-based between the two measures):")
         with ExitStack() as stack:
             for engine in arguments.engines:
                 url = stack.enter_context(_database(engine, arguments.postgres))
@@ -156,7 +157,7 @@ def _scale_line(engine: str, empty: Timing, full: Timing) -> str:
     ratio = full.median_ms / empty.median_ms
     figures = f"{empty.median_ms:.2f} ms empty, {full.median_ms:.2f} ms with 1,000,000 items"
     return _check(
-        f"\nScale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2
+        f"Scale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2
     )
 
 

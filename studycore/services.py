@@ -1,7 +1,8 @@
 """The study-session services: every rule of the domain, each call one transaction.
 
 The statements are built once, with bound parameters, and run on the unit of work's
-connection: per call there is only validation, four round trips and the result.
+connection. A create is three statements whatever its size (the session row, its
+words, all its items); failures are explained afterwards, in a fresh transaction.
 """
 
 from __future__ import annotations
