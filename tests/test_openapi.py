@@ -14,7 +14,7 @@ from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.servers import gunicorn
-from web.openapi import OPENAPI
+from web.openapi import OPENAPI, openapi_document
 
 # positive_data_acceptance is left out on purpose: JSON Schema counts 1.0 as an integer,
 # but the contract rejects floats for ids, so such "valid" data rightly gets a 400.
@@ -31,6 +31,20 @@ def test_the_description_is_served(client: FlaskClient) -> None:
 
     assert response.status_code == 200
     assert response.get_json() == OPENAPI
+
+
+def test_the_description_states_the_configured_word_limit() -> None:
+    document = openapi_document(max_words=25)
+
+    validate(document)
+    assert (
+        document["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"]
+        == 25
+    )
+    assert (
+        OPENAPI["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"]
+        == 10_000
+    )
 
 
 def check_conformance(schema: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from studycore.validation import DEFAULT_MAX_WORDS, MAX_ID
@@ -172,3 +173,12 @@ OPENAPI: dict[str, Any] = {
     "paths": PATHS,
     "components": {"schemas": SCHEMAS},
 }
+
+
+def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
+    """The description of an app that accepts at most ``max_words`` word ids."""
+    document = copy.deepcopy(OPENAPI)
+    document["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"] = (
+        max_words
+    )
+    return document

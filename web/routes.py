@@ -16,7 +16,7 @@ from studycore import (
     record_review_from_json,
 )
 
-from .openapi import OPENAPI
+from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
 health = Blueprint("health", __name__)
@@ -57,8 +57,8 @@ def review_word(study_session_id: int, word_id: int) -> Response:
 
 @api.get("/openapi.json")
 def openapi() -> Response:
-    """The OpenAPI 3.1 description of this API."""
-    return jsonify(OPENAPI)
+    """The OpenAPI 3.1 description of this API, with this app's word limit."""
+    return jsonify(openapi_document(current_app.config["MAX_WORDS_PER_SESSION"]))
 
 
 @health.get("/healthz")
