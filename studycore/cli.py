@@ -79,6 +79,10 @@ def import_file(database: Database, file: Path, group_name: str) -> None:
         raise click.ClickException(f"{error}; nothing was imported") from None
     created = "new group" if report.group_created else "group"
     click.echo(
-        f"{created} {group_name!r} (id {report.group_id}): {report.words_added} words added,"
+        f"{created} {group_name!r} (id {report.group_id}): {_words(report.words_added)} added,"
         f" {report.words_reused} already present, {report.added_to_group} joined the group"
     )
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
