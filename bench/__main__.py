@@ -94,10 +94,6 @@ def _machine() -> str:
     )
 
 
-def _ms(timing: Timing) -> str:
-    return f"{timing.median_ms:8.2f} {timing.p95_ms:8.2f}"
-
-
 LIBRARY_COLUMNS = [
     ("engine", 10), ("N", 6), ("create", 8), ("p95", 8), ("stmts", 5), ("raw idiom", 9),
     ("raw fast", 8), ("x idiom", 7), ("x fast", 6), ("read", 8), ("p95", 8), ("stmts", 5),
