@@ -142,17 +142,21 @@ def _writer_queue(bind: object) -> AbstractContextManager[None]:
     """The writer queue of ``bind``'s SQLite file; nothing for other databases."""
     if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
         return nullcontext()
-    database = bind.url.database
-    if database in (None, "", ":memory:") or fcntl is None:
+    if not _is_sqlite_file(bind) or fcntl is None:
         return nullcontext()
-    path = os.path.abspath(database)
+    path = os.path.abspath(bind.url.database or "")
     with _writer_queues_lock:
         queue = _writer_queues.setdefault(path, _SqliteWriterQueue(path))
     return queue.turn()
 
 
+def _is_sqlite_file(engine: Engine) -> bool:
+    """Whether ``engine`` is SQLite on a file (not in memory): WAL and lock files need one."""
+    return engine.url.database not in (None, "", ":memory:")
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    wal = engine.url.database not in (None, "", ":memory:")  # WAL needs a file
+    wal = _is_sqlite_file(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
