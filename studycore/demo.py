@@ -1,7 +1,8 @@
 """A small demo data set, so a fresh installation has something to study.
 
-Three groups of real Japanese vocabulary (the portal's original language) and two
-study activities. Loading is idempotent: it only fills a database with no groups yet.
+Three groups of real Japanese vocabulary (the portal's original language) and the
+portal's own study activity, the Typing Tutor. Loading is idempotent: it only fills a
+database with no groups yet.
 """
 
 from __future__ import annotations
@@ -56,9 +57,9 @@ DEMO_GROUPS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 
+# (name, url, preview_url): the preview is a picture the portal's frontend serves itself.
 DEMO_ACTIVITIES = [
-    ("Flashcards", "http://localhost:8080/flashcards"),
-    ("Typing tutor", "http://localhost:8081/typing"),
+    ("Typing Tutor", "http://localhost:8080", "/assets/study_activities/typing-tutor.png"),
 ]
 
 
@@ -68,7 +69,11 @@ def load_demo_data(sessions: sessionmaker[Session]) -> bool:
         if session.scalar(select(exists().select_from(Group))):
             return False
         session.execute(
-            insert(StudyActivity), [{"name": name, "url": url} for name, url in DEMO_ACTIVITIES]
+            insert(StudyActivity),
+            [
+                {"name": name, "url": url, "preview_url": preview_url}
+                for name, url, preview_url in DEMO_ACTIVITIES
+            ],
         )
         for group_name, words in DEMO_GROUPS.items():
             _add_group(session, group_name, words)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Text,
@@ -63,14 +64,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _answer_counter() -> Mapped[int]:
+    return mapped_column(Integer, default=0, server_default="0")
+
+
 class Word(Base):
+    """A term being learned, with its answers over all sessions.
+
+    ``correct_count`` and ``wrong_count`` are the sums of the word's review items. The
+    database keeps them (triggers of migration 0002, in the answer's own transaction), so
+    the word pages and the statistics read 10,000 counters instead of summing 1,000,000
+    review items, and no writer, even one outside studycore, can let them drift.
+    """
+
     __tablename__ = "words"
+    __table_args__ = (
+        CheckConstraint("correct_count >= 0", name="correct_count_not_negative"),
+        CheckConstraint("wrong_count >= 0", name="wrong_count_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     word: Mapped[str] = mapped_column(Text)
     reading: Mapped[str | None] = mapped_column(Text)
     translation: Mapped[str | None] = mapped_column(Text)
     parts: Mapped[str | None] = mapped_column(Text)
+    correct_count: Mapped[int] = _answer_counter()
+    wrong_count: Mapped[int] = _answer_counter()
 
 
 class Group(Base):
@@ -98,16 +117,23 @@ class StudyActivity(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+    preview_url: Mapped[str | None] = mapped_column(Text)
 
 
 class StudySession(Base):
     __tablename__ = "study_sessions"
+    __table_args__ = (
+        # The history pages list sessions newest first: all of them, a group's, an
+        # activity's. Each index also serves its foreign key and the dashboard's
+        # "groups active in the last 30 days" and streak (seeks, not scans).
+        Index("ix_study_sessions_created_at", "created_at"),
+        Index("ix_study_sessions_group_id_created_at", "group_id", "created_at"),
+        Index("ix_study_sessions_study_activity_id_created_at", "study_activity_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    group_id: Mapped[int] = mapped_column(Id, ForeignKey("groups.id"), index=True)
-    study_activity_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("study_activities.id"), index=True
-    )
+    group_id: Mapped[int] = mapped_column(Id, ForeignKey("groups.id"))
+    study_activity_id: Mapped[int] = mapped_column(Id, ForeignKey("study_activities.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -129,5 +155,9 @@ class WordReviewItem(Base):
     # 1.8x with 1,000,000 items (1.0x without; see docs/benchmarks.md). The cost moves
     # to deleting a word, which scans the items to enforce this key.
     word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id"))
-    correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    wrong: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    correct: Mapped[int] = _answer_counter()
+    wrong: Mapped[int] = _answer_counter()
+    # When the item was last answered: a session's end time is its items' latest. Kept
+    # on the item, not the session, so that answers lock only their item and word rows
+    # (a session row shared by concurrent answers would be a deadlock waiting to happen).
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

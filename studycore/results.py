@@ -1,14 +1,23 @@
-"""Plain, immutable results of the services: safe to keep after the transaction ended."""
+"""Plain, immutable results of the services: safe to keep after the transaction ended.
+
+Each has ``to_json()``: its object in the HTTP API. The portal's names differ from the
+columns' (``kanji`` is ``words.word``, ``title`` is ``study_activities.name``…); this is
+the one place that translates them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from math import ceil
+from typing import Any, Generic, NamedTuple, TypeVar
+
+Item = TypeVar("Item")
 
 
 class SessionWord(NamedTuple):
-    """One word of a study session with the learner's answer counts.
+    """One word of a study session with the learner's answers in that session.
 
     A named tuple rather than a dataclass: a session holds up to 10,000 of them, and a
     tuple is immutable and several times cheaper to build.
@@ -18,10 +27,22 @@ class SessionWord(NamedTuple):
     word: str
     correct: int
     wrong: int
+    reading: str | None = None
+    translation: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this word in the HTTP API."""
-        return {"id": self.id, "word": self.word, "correct": self.correct, "wrong": self.wrong}
+        """The seed's word object, with the portal's names of the same values added."""
+        return {
+            "id": self.id,
+            "word": self.word,
+            "correct": self.correct,
+            "wrong": self.wrong,
+            "kanji": self.word,
+            "romaji": self.reading,
+            "english": self.translation,
+            "correct_count": self.correct,
+            "wrong_count": self.wrong,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +56,214 @@ class StudySessionDetails:
     words: tuple[SessionWord, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this session in the HTTP API (SPEC section 4)."""
+        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6)."""
         return {
             "id": self.id,
             "group_id": self.group_id,
             "activity_id": self.activity_id,
             "words": [word.to_json() for word in self.words],
             "created_at": format_utc(self.created_at),
+            "session_id": self.id,  # the portal's name for the id
+        }
+
+
+class WordSummary(NamedTuple):
+    """A word of the vocabulary with its answers over all sessions."""
+
+    id: int
+    word: str
+    reading: str | None
+    translation: str | None
+    correct_count: int
+    wrong_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The portal's Word object."""
+        return {
+            "id": self.id,
+            "kanji": self.word,
+            "romaji": self.reading,
+            "english": self.translation,
+            "correct_count": self.correct_count,
+            "wrong_count": self.wrong_count,
+        }
+
+
+class GroupRef(NamedTuple):
+    """A group by id and name, as lists of choices show it."""
+
+    id: int
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class WordDetails:
+    """One word with the groups it belongs to (by name)."""
+
+    word: WordSummary
+    groups: tuple[GroupRef, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.word.to_json(), "groups": [group.to_json() for group in self.groups]}
+
+
+class GroupSummary(NamedTuple):
+    """A group and how many words it holds."""
+
+    id: int
+    name: str
+    word_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "group_name": self.name, "word_count": self.word_count}
+
+
+class ActivitySummary(NamedTuple):
+    """A study activity: where it runs and how it looks."""
+
+    id: int
+    name: str
+    url: str | None
+    preview_url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.name,
+            "launch_url": self.url,
+            "preview_url": self.preview_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchData:
+    """What the launch page offers: the activity and every group to study with it."""
+
+    activity: ActivitySummary
+    groups: tuple[GroupRef, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "activity": self.activity.to_json(),
+            "groups": [group.to_json() for group in self.groups],
+        }
+
+
+class SessionSummary(NamedTuple):
+    """A study session as the history lists it."""
+
+    id: int
+    group_id: int
+    group_name: str
+    activity_id: int
+    activity_name: str
+    start_time: datetime
+    end_time: datetime  # the last answer's time; the start while nothing is answered
+    review_items_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The portal's Session object."""
+        return {
+            "id": self.id,
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "activity_id": self.activity_id,
+            "activity_name": self.activity_name,
+            "start_time": format_utc(self.start_time),
+            "end_time": format_utc(self.end_time),
+            "review_items_count": self.review_items_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[Item]):
+    """One page of a list: its items, and where it stands in the whole."""
+
+    items: tuple[Item, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        """Never 0: an empty list is one empty page, so "page 1 of 1" is always valid."""
+        return max(1, ceil(self.total / self.per_page))
+
+    def items_json(self, item_json: Callable[[Item], Any]) -> list[Any]:
+        return [item_json(item) for item in self.items]
+
+    def paging_json(self) -> dict[str, int]:
+        """``total``, ``page``, ``per_page`` and ``total_pages``."""
+        return {
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "total_pages": self.total_pages,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StudySessionPage:
+    """A session with one page of its words (or all of them) and its history summary."""
+
+    details: StudySessionDetails  # ``words`` holds only this page's words
+    summary: SessionSummary
+    words: Page[SessionWord]
+
+    def to_json(self) -> dict[str, Any]:
+        """The seed's body with the portal's keys added (SPEC section 6)."""
+        return {
+            **self.details.to_json(),
+            "session": self.summary.to_json(),
+            **self.words.paging_json(),
+        }
+
+
+class RecentSession(NamedTuple):
+    """The latest study session with its answers summed."""
+
+    id: int
+    group_id: int
+    activity_name: str
+    created_at: datetime
+    correct_count: int
+    wrong_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self._asdict(), "created_at": format_utc(self.created_at)}
+
+
+class DashboardStats(NamedTuple):
+    """The learner's progress over the whole history."""
+
+    total_vocabulary: int
+    total_words_studied: int  # words answered at least once
+    mastered_words: int  # at least 5 answers, at least 80% of them correct
+    success_rate: float  # correct answers / all answers, 0.0 … 1.0 (0.0 with none)
+    total_sessions: int
+    active_groups: int  # groups with a session in the last 30 days
+    current_streak: int  # consecutive UTC days with a session, up to today or yesterday
+
+    def to_json(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewBatchResult:
+    """The words a batch of answers touched, with their new counts in the session."""
+
+    study_session_id: int
+    answers: int
+    words: tuple[SessionWord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "study_session_id": self.study_session_id,
+            "answers_recorded": self.answers,
+            "words": [word.to_json() for word in self.words],
         }
 
 

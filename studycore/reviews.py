@@ -1,46 +1,92 @@
-"""Recording the learner's answers: one atomic increment per answer, no lost updates."""
+"""Recording the learner's answers: atomic increments, no lost updates, all or nothing.
+
+An answer is one ``UPDATE`` of its review item (``correct = correct + 1``, done by the
+database, so concurrent answers are all counted). The word's totals over all sessions
+follow in the same transaction through the items' trigger (migration 0002).
+
+Lock order: an answer locks its item, then (in the trigger) its word. A batch answers
+its words in ascending id order, so two batches, or a batch and a single answer, always
+lock in the same order and never deadlock.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from sqlalchemy import BigInteger, bindparam, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
+from .id_lists import IDS_PARAMETER, id_list
 from .models import StudySession, Word, WordReviewItem
-from .results import SessionWord
-from .validation import payload_fields, require_id, type_name
+from .results import ReviewBatchResult, SessionWord
+from .validation import DEFAULT_MAX_WORDS, payload_fields, require_id, type_name
+
+_ITEM = WordReviewItem
+_WORD_OF_ITEM = Word.id == _ITEM.word_id
+_ANSWERED_WORD = (
+    _ITEM.word_id,
+    select(Word.word).where(_WORD_OF_ITEM).scalar_subquery(),
+    _ITEM.correct,
+    _ITEM.wrong,
+    select(Word.reading).where(_WORD_OF_ITEM).scalar_subquery(),
+    select(Word.translation).where(_WORD_OF_ITEM).scalar_subquery(),
+)
+# Parameter names differ from the columns': an UPDATE reserves the columns' own names.
+_THIS_ITEM = (
+    _ITEM.study_session_id == bindparam("of_session", type_=BigInteger),
+    _ITEM.word_id == bindparam("of_word", type_=BigInteger),
+)
+_ANSWERED_AT = bindparam("answer_time", type_=_ITEM.answered_at.type)
+ANSWER = {
+    correct: update(_ITEM)
+    .where(*_THIS_ITEM)
+    .values({counter: counter + 1, _ITEM.answered_at: _ANSWERED_AT})
+    .returning(*_ANSWERED_WORD)
+    for correct, counter in ((True, _ITEM.correct), (False, _ITEM.wrong))
+}
+# A batch adds each word's answers at once (executemany, in word id order).
+ADD_ANSWERS = (
+    update(_ITEM)
+    .where(*_THIS_ITEM)
+    .values(
+        {
+            _ITEM.correct: _ITEM.correct + bindparam("add_correct"),
+            _ITEM.wrong: _ITEM.wrong + bindparam("add_wrong"),
+            _ITEM.answered_at: _ANSWERED_AT,
+        }
+    )
+)
+
+
+class Answer(NamedTuple):
+    """One answer of a batch: which word, and whether the learner got it right."""
+
+    word_id: int
+    is_correct: bool
 
 
 def record_review(
     sessions: sessionmaker[Session], *, study_session_id: int, word_id: int, correct: bool
 ) -> SessionWord:
-    """Count one answer for a word of a session; return the word with its new counts.
-
-    The increment happens in the database (``correct = correct + 1``), so concurrent
-    answers to the same item are all counted.
-    """
+    """Count one answer for a word of a session; return the word with its new counts."""
     study_session_id = require_id("study_session_id", study_session_id)
     word_id = require_id("word_id", word_id)
-    if not isinstance(correct, bool):
-        raise ValidationError(
-            f"correct must be a boolean, not {type_name(correct)}", field="correct"
-        )
-    counter = WordReviewItem.correct if correct else WordReviewItem.wrong
-    word_text = select(Word.word).where(Word.id == WordReviewItem.word_id).scalar_subquery()
-    statement = (
-        update(WordReviewItem)
-        .where(WordReviewItem.study_session_id == study_session_id)
-        .where(WordReviewItem.word_id == word_id)
-        .values({counter: counter + 1})
-        .returning(word_text, WordReviewItem.correct, WordReviewItem.wrong)
-    )
+    correct = _require_bool("correct", correct)
+    parameters = {
+        "of_session": study_session_id,
+        "of_word": word_id,
+        "answer_time": datetime.now(UTC),
+    }
     with write_transaction(sessions) as session:
-        row = session.execute(statement).one_or_none()
+        row = session.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
-            raise _not_found(session, study_session_id, word_id)
-    text, correct_count, wrong_count = row
-    return SessionWord(id=word_id, word=text, correct=correct_count, wrong=wrong_count)
+            raise _not_found(session, study_session_id, [word_id])
+    return SessionWord._make(row)
 
 
 def record_review_from_json(
@@ -53,9 +99,141 @@ def record_review_from_json(
     )
 
 
-def _not_found(session: Session, study_session_id: int, word_id: int) -> NotFoundError:
-    """Say whether the session is missing, or only the word is not part of it."""
-    session_exists = session.scalar(select(exists().where(StudySession.id == study_session_id)))
-    if not session_exists:
+def record_reviews(
+    sessions: sessionmaker[Session],
+    *,
+    study_session_id: int,
+    answers: Sequence[Answer | tuple[int, bool]],
+    max_answers: int = DEFAULT_MAX_WORDS,
+) -> ReviewBatchResult:
+    """Count a batch of answers in one transaction: all of them, or none.
+
+    A word may be answered several times. Every word must belong to the session: all
+    that do not are reported together and nothing is counted.
+    """
+    study_session_id = require_id("study_session_id", study_session_id)
+    batch = _valid_answers(answers, max_answers)
+    totals = _totals_by_word(batch)
+    with write_transaction(sessions) as session:
+        _require_words_of_session(session, study_session_id, list(totals))
+        if totals:
+            session.connection().execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
+        words = _session_words(session, study_session_id, list(totals))
+    return ReviewBatchResult(study_session_id, len(batch), words)
+
+
+def record_reviews_from_json(
+    sessions: sessionmaker[Session],
+    *,
+    study_session_id: int,
+    payload: object,
+    max_answers: int = DEFAULT_MAX_WORDS,
+) -> ReviewBatchResult:
+    """``record_reviews`` for the portal's body ``{"reviews": [{"word_id", "is_correct"}]}``."""
+    reviews = payload_fields(payload, required=("reviews",))["reviews"]
+    if not isinstance(reviews, list):
+        raise ValidationError(
+            f"reviews must be an array, not {type_name(reviews)}", field="reviews"
+        )
+    if len(reviews) > max_answers:
+        raise ValidationError(f"reviews must have at most {max_answers} items", field="reviews")
+    answers = [_answer_from_json(review, index) for index, review in enumerate(reviews)]
+    return record_reviews(
+        sessions, study_session_id=study_session_id, answers=answers, max_answers=max_answers
+    )
+
+
+def _answer_from_json(review: object, index: int) -> Answer:
+    where = f"reviews[{index}]"
+    if not isinstance(review, dict):
+        raise ValidationError(
+            f"{where} must be an object, not {type_name(review)}", field="reviews"
+        )
+    fields = {"word_id", "is_correct"}
+    if missing := sorted(fields - set(review)):
+        raise ValidationError(f"Missing required field: {where}.{missing[0]}", field="reviews")
+    if unknown := sorted(set(review) - fields, key=str):
+        raise ValidationError(f"Unknown field: {where}.{unknown[0]}", field="reviews")
+    word_id = require_id("reviews", review["word_id"], label=f"{where}.word_id")
+    return Answer(word_id, _require_bool("reviews", review["is_correct"], f"{where}.is_correct"))
+
+
+def _valid_answers(answers: Iterable[Answer | tuple[int, bool]], limit: int) -> list[Answer]:
+    batch = [Answer(*answer) for answer in answers]
+    if len(batch) > limit:
+        raise ValidationError(f"answers must have at most {limit} items", field="answers")
+    for index, (word_id, is_correct) in enumerate(batch):
+        require_id("answers", word_id, label=f"answers[{index}].word_id")
+        _require_bool("answers", is_correct, f"answers[{index}].is_correct")
+    return batch
+
+
+def _totals_by_word(batch: Iterable[Answer]) -> dict[int, tuple[int, int]]:
+    """Each word's (correct, wrong) answers in the batch, in ascending word id order."""
+    counted = Counter(batch)
+    return {
+        word_id: (counted[Answer(word_id, True)], counted[Answer(word_id, False)])
+        for word_id in sorted({answer.word_id for answer in counted})
+    }
+
+
+def _answer_rows(
+    study_session_id: int, totals: Mapping[int, tuple[int, int]]
+) -> list[dict[str, object]]:
+    answered_at = datetime.now(UTC)
+    return [
+        {
+            "of_session": study_session_id,
+            "of_word": word_id,
+            "add_correct": correct,
+            "add_wrong": wrong,
+            "answer_time": answered_at,
+        }
+        for word_id, (correct, wrong) in totals.items()
+    ]
+
+
+def _require_words_of_session(session: Session, study_session_id: int, word_ids: list[int]) -> None:
+    """Raise ``NotFoundError`` naming every word that is not part of the session."""
+    found = {word.id for word in _session_words(session, study_session_id, word_ids)}
+    if len(found) < len(word_ids):
+        raise _not_found(session, study_session_id, [i for i in word_ids if i not in found])
+    if not word_ids and not _session_exists(session, study_session_id):
+        raise NotFoundError({"study_session_id": [study_session_id]})
+
+
+def _session_words(
+    session: Session, study_session_id: int, word_ids: list[int]
+) -> tuple[SessionWord, ...]:
+    """The session's items for ``word_ids`` (those that exist), by word id."""
+    if not word_ids:
+        return ()
+    dialect = session.get_bind().dialect.name
+    ids = id_list(dialect)
+    statement = (
+        select(*_ANSWERED_WORD)
+        .join(ids.rows, _ITEM.word_id == ids.value)
+        .where(_ITEM.study_session_id == study_session_id)
+        .order_by(_ITEM.word_id)
+    )
+    rows = session.execute(statement, {IDS_PARAMETER: ids.encode(word_ids)})
+    return tuple(SessionWord._make(row) for row in rows)
+
+
+def _not_found(session: Session, study_session_id: int, word_ids: list[int]) -> NotFoundError:
+    """Say whether the session is missing, or only some words are not part of it."""
+    if not _session_exists(session, study_session_id):
         return NotFoundError({"study_session_id": [study_session_id]})
-    return NotFoundError({"word_id": [word_id]})
+    return NotFoundError({"word_id": word_ids})
+
+
+def _session_exists(session: Session, study_session_id: int) -> bool:
+    return bool(session.scalar(select(exists().where(StudySession.id == study_session_id))))
+
+
+def _require_bool(field: str, value: object, label: str | None = None) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(
+            f"{label or field} must be a boolean, not {type_name(value)}", field=field
+        )
+    return value

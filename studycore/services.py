@@ -60,7 +60,7 @@ INSERT_SESSION = (
     .returning(StudySession.id)
 )
 WORDS_OF_GROUP = (
-    select(Word.id, Word.word)
+    select(Word.id, Word.word, Word.reading, Word.translation)
     .join(WordGroup, WordGroup.word_id == Word.id)
     .where(WordGroup.group_id == bindparam("group_id"))
     .order_by(Word.id)
@@ -69,13 +69,20 @@ SESSION_ROW = select(
     StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
 ).where(StudySession.id == bindparam("study_session_id"))
 SESSION_WORDS = (
-    select(Word.id, Word.word, WordReviewItem.correct, WordReviewItem.wrong)
+    select(
+        Word.id,
+        Word.word,
+        WordReviewItem.correct,
+        WordReviewItem.wrong,
+        Word.reading,
+        Word.translation,
+    )
     .join(WordReviewItem, WordReviewItem.word_id == Word.id)
     .where(WordReviewItem.study_session_id == bindparam("study_session_id"))
     .order_by(WordReviewItem.id)
 )
 
-Words = list[Row[int, str]]  # (id, word); rows unpack like tuples
+Words = list[Row[int, str, str | None, str | None]]  # (id, word, reading, translation)
 
 
 def create_study_session(
@@ -160,14 +167,17 @@ def _insert_session(
     if study_session_id is None:
         raise _MissingRowsError
     if word_ids is None:
-        words = _pairs(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
+        words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
         words = _words_by_id(connection, word_ids)
         if len(words) < len(word_ids):
             raise _MissingRowsError
     if words:
-        _insert_items(connection, study_session_id, [word_id for word_id, _ in words])
-    fresh_words = tuple(SessionWord(word_id, text, 0, 0) for word_id, text in words)
+        _insert_items(connection, study_session_id, [word_id for word_id, *_ in words])
+    fresh_words = tuple(
+        SessionWord(word_id, text, 0, 0, reading, translation)
+        for word_id, text, reading, translation in words
+    )
     return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
 
 
@@ -208,7 +218,7 @@ def _missing(
         {
             "group_id": [] if found_group else [group_id],
             "study_activity_id": [] if found_activity else [activity_id],
-            "word_ids": set(word_ids) - {word_id for word_id, _ in found_words},
+            "word_ids": set(word_ids) - {word_id for word_id, *_ in found_words},
         }
     )
 
@@ -219,13 +229,17 @@ def _words_by_id(connection: Connection, word_ids: Sequence[int]) -> Words:
         return []
     dialect = connection.dialect.name
     parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
-    return _pairs(connection.execute(_words_by_id_statement(dialect), parameters))
+    return _word_rows(connection.execute(_words_by_id_statement(dialect), parameters))
 
 
 @cache
-def _words_by_id_statement(dialect: str) -> Select[int, str]:
+def _words_by_id_statement(dialect: str) -> Select[int, str, str | None, str | None]:
     ids = id_list(dialect)
-    return select(Word.id, Word.word).join(ids.rows, Word.id == ids.value).order_by(ids.position)
+    return (
+        select(Word.id, Word.word, Word.reading, Word.translation)
+        .join(ids.rows, Word.id == ids.value)
+        .order_by(ids.position)
+    )
 
 
 @cache
@@ -237,5 +251,5 @@ def _insert_items_statement(dialect: str) -> Insert:
     return insert(WordReviewItem).from_select(columns, rows, include_defaults=False)
 
 
-def _pairs(rows: Result[int, str]) -> Words:
+def _word_rows(rows: Result[int, str, str | None, str | None]) -> Words:
     return list(rows.all())

@@ -68,6 +68,16 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def word_json(word_id: int, correct: int = 0, wrong: int = 0) -> dict[str, object]:
+    """A test word as a session lists it: the seed's keys, then the portal's names."""
+    text = WORDS[word_id]
+    return {
+        "id": word_id, "word": text, "correct": correct, "wrong": wrong,
+        "kanji": text, "romaji": None, "english": None,
+        "correct_count": correct, "wrong_count": wrong,
+    }  # fmt: skip
+
+
 def row_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     """How many rows each table holds: what "nothing was written" is checked against."""
     with sessions() as session:

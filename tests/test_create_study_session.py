@@ -19,7 +19,14 @@ from studycore import (
     get_study_session,
 )
 from studycore.validation import MAX_ID
-from tests.conftest import ACTIVITY_ID, BASICS_GROUP_ID, EMPTY_GROUP_ID, WORDS, row_counts
+from tests.conftest import (
+    ACTIVITY_ID,
+    BASICS_GROUP_ID,
+    EMPTY_GROUP_ID,
+    WORDS,
+    row_counts,
+    word_json,
+)
 
 
 def create(sessions: sessionmaker[Session], **overrides: Any) -> Any:
@@ -85,7 +92,7 @@ def test_the_result_is_immutable_and_outlives_the_transaction(
     with pytest.raises(dataclasses.FrozenInstanceError):
         details.id = 99
     assert isinstance(details.words, tuple)
-    assert details.to_json()["words"] == [{"id": 1, "word": "Hello", "correct": 0, "wrong": 0}]
+    assert details.to_json()["words"] == [word_json(1)]
 
 
 def test_reading_a_session_back_gives_what_was_created(sessions: sessionmaker[Session]) -> None:

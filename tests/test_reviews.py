@@ -18,6 +18,7 @@ from studycore import (
     record_review,
 )
 from studycore.results import SessionWord
+from tests.conftest import word_json
 
 
 @pytest.fixture
@@ -49,9 +50,9 @@ def test_the_api_answers_200_with_the_new_counts(client: FlaskClient, session_id
     response = client.post(review_url(session_id, 2), json={"correct": True})
 
     assert response.status_code == 200
-    assert response.get_json() == {"id": 2, "word": "World", "correct": 1, "wrong": 0}
+    assert response.get_json() == word_json(2, correct=1)
     alias = client.post(f"/api/study_sessions/{session_id}/words/2/review", json={"correct": False})
-    assert alias.get_json() == {"id": 2, "word": "World", "correct": 1, "wrong": 1}
+    assert alias.get_json() == word_json(2, correct=1, wrong=1)
 
 
 def test_get_shows_the_counts(client: FlaskClient, session_id: int) -> None:
@@ -59,7 +60,7 @@ def test_get_shows_the_counts(client: FlaskClient, session_id: int) -> None:
 
     words = client.get(f"/api/study-sessions/{session_id}").get_json()["words"]
 
-    assert words[0] == {"id": 1, "word": "Hello", "correct": 0, "wrong": 1}
+    assert words[0] == word_json(1, wrong=1)
 
 
 def test_a_missing_session_is_404(client: FlaskClient, session_id: int) -> None:

@@ -17,7 +17,7 @@ from flask_cors import CORS
 from studycore import open_database
 from studycore.validation import DEFAULT_MAX_WORDS
 
-from . import errors, hooks, routes
+from . import errors, hooks, portal, routes
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
@@ -39,12 +39,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # words are UTF-8, not \u escapes
     database = open_database(app.config["DATABASE_URL"], **app.config["DATABASE_ENGINE_OPTIONS"])
     app.extensions["studycore"] = database
-    CORS(app, resources={r"/api/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
+    # Every path: the portal's frontend also calls /words, /groups, /dashboard… (no /api).
+    CORS(app, resources={r"/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
     errors.init_app(app)
     hooks.init_app(app)
     _configure_logging(app)
     app.register_blueprint(routes.api)
     app.register_blueprint(routes.health)
+    app.register_blueprint(portal.portal)
     return app
 
 

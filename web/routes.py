@@ -12,9 +12,10 @@ from studycore import (
     ValidationError,
     create_study_session_from_json,
     database_is_reachable,
-    get_study_session,
+    get_study_session_page,
     record_review_from_json,
 )
+from studycore.history import SESSION_WORDS_PAGE
 
 from .openapi import openapi_document
 
@@ -34,15 +35,19 @@ def create_study_session() -> tuple[Response, int, dict[str, str]]:
     details = create_study_session_from_json(
         _sessions(), json_body(), max_words=current_app.config["MAX_WORDS_PER_SESSION"]
     )
-    location = url_for(".show_study_session", study_session_id=details.id)
+    location = url_for("api.show_study_session", study_session_id=details.id)
     return jsonify(details.to_json()), 201, {"Location": location}
 
 
 @api.get("/study_sessions/<int:study_session_id>")
 @api.get("/study-sessions/<int:study_session_id>")
 def show_study_session(study_session_id: int) -> Response:
-    """The session with its words and their answer counts."""
-    return jsonify(get_study_session(_sessions(), study_session_id).to_json())
+    """The session with its words and their answer counts, and the portal's summary.
+
+    Without ``page``/``per_page`` every word is listed; with them, that page of words.
+    """
+    paging = SESSION_WORDS_PAGE.parse(request.args) if request.args else None
+    return jsonify(get_study_session_page(_sessions(), study_session_id, paging).to_json())
 
 
 @api.post("/study_sessions/<int:study_session_id>/words/<int:word_id>/review")

@@ -1,0 +1,52 @@
+"""Building blocks the read services share: sorting a query and fetching one page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias, TypeVar
+
+from sqlalchemy import Row, Select, SQLColumnExpression
+from sqlalchemy.orm import Session
+
+from .paging import PageRequest
+from .results import Page
+
+Item = TypeVar("Item")
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+Column: TypeAlias = SQLColumnExpression[Any]
+
+
+def ordered(
+    statement: AnySelect,
+    columns: Mapping[str, Column],
+    paging: PageRequest,
+    *,
+    tie: Column,
+) -> AnySelect:
+    """``statement`` sorted by the requested column, then by ``tie`` (pages never overlap).
+
+    Empty values of a nullable column come last in both directions and on both engines
+    (their defaults differ). Other columns keep the plain order an index can serve.
+    """
+    column, descending = columns[paging.sort_by], paging.descending
+    direction = column.desc() if descending else column.asc()
+    if getattr(getattr(column, "expression", None), "nullable", False):
+        direction = direction.nulls_last()
+    return statement.order_by(direction, tie.desc() if descending else tie.asc())
+
+
+def fetch_page(
+    session: Session,
+    rows: AnySelect,
+    count: AnySelect,
+    paging: PageRequest,
+    make: Callable[[AnyRow], Item],
+) -> Page[Item]:
+    """Count the list, then fetch the requested page of it (none past the end)."""
+    total = session.scalar(count) or 0
+    items: tuple[Item, ...] = ()
+    if paging.offset < total:
+        page_rows = session.execute(rows.limit(paging.per_page).offset(paging.offset))
+        items = tuple(make(row) for row in page_rows)
+    return Page(items, total, paging.page, paging.per_page)
