@@ -15,6 +15,7 @@ from studycore import (
     ValidationError,
     create_study_session,
     get_study_session,
+    get_word,
     record_review,
 )
 from studycore.results import SessionWord
@@ -130,3 +131,5 @@ def test_concurrent_answers_are_never_lost(
 
     assert statuses == [200] * threads * answers
     assert counts(sessions, session_id)[0] == (1, threads * answers // 2, threads * answers // 2)
+    totals = get_word(sessions, 1).word
+    assert (totals.correct_count, totals.wrong_count) == (400, 400)  # 800 in the word's totals
