@@ -85,7 +85,7 @@ def test_alembic_check_agrees(empty: Database) -> None:
 
 # --- 0001 → 0002: the first upgrade of an existing database --------------------------
 
-OLD_ROWS = {
+OLD_ROWS: dict[str, list[dict[str, Any]]] = {
     "groups": [{"id": 1, "name": "Basics"}, {"id": 2, "name": "Verbs"}],
     "study_activities": [{"id": 1, "name": "Typing Tutor", "url": "http://localhost:8080"}],
     "words": [
