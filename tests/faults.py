@@ -32,7 +32,7 @@ FAULT_POINTS: dict[str, type[Exception]] = {
 def fault_at(engine: Engine, point: str) -> Iterator[None]:
     """Make the next unit of work on ``engine`` fail at ``point`` (one of FAULT_POINTS)."""
     if point == "mid_review_items_insert":
-        with _failing_row_trigger(engine):
+        with failing_item_write(engine, "INSERT"):
             yield
         return
     name, listener = _listener(point)
@@ -63,20 +63,22 @@ def _raise_on(prefix: str) -> Callable[..., None]:
     return listener
 
 
-# Inserting this word's review item fails inside the database, after the items before
-# it in the same statement were written (tests create sessions over words 5, 4, 3, 2).
+# Writing this word's review item fails inside the database, after the items before it
+# in the same statement were written (tests create sessions over words 5, 4, 3, 2, and
+# batches answer words in ascending order).
 MIDDLE_WORD_ID = 3
+FAULT_MESSAGE = "injected half-way through the review items"
 TRIGGERS = {
     "sqlite": [
-        "CREATE TRIGGER fault_mid_items BEFORE INSERT ON word_review_items"
-        f" WHEN NEW.word_id = {MIDDLE_WORD_ID}"
-        " BEGIN SELECT RAISE(ABORT, 'injected half-way through the review items'); END"
+        "CREATE TRIGGER fault_mid_items BEFORE {event} ON word_review_items"
+        " WHEN {row}.word_id = {word_id}"
+        f" BEGIN SELECT RAISE(ABORT, '{FAULT_MESSAGE}'); END"
     ],
     "postgresql": [
         "CREATE FUNCTION fault_mid_items() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN RAISE EXCEPTION 'injected half-way through the review items'; END $$",
-        "CREATE TRIGGER fault_mid_items BEFORE INSERT ON word_review_items FOR EACH ROW"
-        f" WHEN (NEW.word_id = {MIDDLE_WORD_ID}) EXECUTE FUNCTION fault_mid_items()",
+        f" $$ BEGIN RAISE EXCEPTION '{FAULT_MESSAGE}'; END $$",
+        "CREATE TRIGGER fault_mid_items BEFORE {event} ON word_review_items FOR EACH ROW"
+        " WHEN ({row}.word_id = {word_id}) EXECUTE FUNCTION fault_mid_items()",
     ],
 }
 DROP_TRIGGERS = {
@@ -89,12 +91,17 @@ DROP_TRIGGERS = {
 
 
 @contextmanager
-def _failing_row_trigger(engine: Engine) -> Iterator[None]:
-    _run(engine, TRIGGERS[engine.dialect.name])
+def failing_item_write(
+    engine: Engine, event_name: str = "INSERT", word_id: int = MIDDLE_WORD_ID
+) -> Iterator[None]:
+    """Make the database fail to INSERT, UPDATE or DELETE ``word_id``'s review items."""
+    row = "OLD" if event_name == "DELETE" else "NEW"
+    dialect = engine.dialect.name
+    _run(engine, [t.format(event=event_name, row=row, word_id=word_id) for t in TRIGGERS[dialect]])
     try:
         yield
     finally:
-        _run(engine, DROP_TRIGGERS[engine.dialect.name])
+        _run(engine, DROP_TRIGGERS[dialect])
 
 
 def _run(engine: Engine, statements: list[str]) -> None:
