@@ -25,7 +25,7 @@ class ValidationError(StudyCoreError):
         self.field = field
 
     def details(self) -> dict[str, object]:
-        return {"field": self.field} if self.field else {}
+        return {"field": self.field} if self.field is not None else {}
 
 
 class NotFoundError(StudyCoreError):

@@ -54,9 +54,7 @@ class Listing:
 
     def parse(self, query: Mapping[str, str]) -> PageRequest:
         """The page a query string asks for; unknown parameters are rejected."""
-        for name in query:
-            if name not in self.parameters:
-                raise ValidationError(f"Unknown query parameter: {name}", field=name)
+        require_known_parameters(query, self.parameters)
         return self.request(
             page=_query_int(query, "page"),
             per_page=_query_int(query, "per_page"),
@@ -91,6 +89,13 @@ class Listing:
                 f"sort_by must be one of {accepted}, not {sort_by!r}", field="sort_by"
             )
         return self.sort_keys[sort_by]
+
+
+def require_known_parameters(query: Mapping[str, str], known: tuple[str, ...] = ()) -> None:
+    """Reject a query parameter that is not ``known``: a typo must not be ignored."""
+    for name in query:
+        if name not in known:
+            raise ValidationError(f"Unknown query parameter: {name!r}", field=name)
 
 
 def sort_keys(*spellings: str | tuple[str, ...]) -> dict[str, str]:

@@ -35,7 +35,7 @@ from studycore import (
     record_reviews_from_json,
     reset_history,
 )
-from studycore.errors import ValidationError
+from studycore.paging import require_known_parameters
 
 from .routes import create_study_session, json_body
 
@@ -54,9 +54,7 @@ def paging(listing: Listing) -> PageRequest:
 
 def no_query() -> None:
     """Reject query parameters on a route that takes none."""
-    if request.args:
-        name = next(iter(request.args))
-        raise ValidationError(f"Unknown query parameter: {name}", field=name)
+    require_known_parameters(request.args)
 
 
 def portal_page(page: Page[Any], key: str) -> dict[str, Any]:
