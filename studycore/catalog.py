@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import NotFoundError
 from .models import Group, StudyActivity, Word, WordGroup
 from .paging import Listing, PageRequest, sort_keys
-from .queries import Column, fetch_page, ordered
+from .queries import Column, fetch_page, ordered_page
 from .results import (
     ActivitySummary,
     GroupRef,
@@ -75,7 +75,7 @@ def list_words(
     with sessions() as session:
         return fetch_page(
             session,
-            ordered(WORD_ROW, WORD_COLUMNS, paging, tie=Word.id),
+            ordered_page(WORD_ROW, WORD_COLUMNS, paging, tie=Word.id),
             select(func.count()).select_from(Word),
             paging,
             WordSummary._make,
@@ -106,7 +106,7 @@ def list_groups(
     with sessions() as session:
         return fetch_page(
             session,
-            ordered(GROUP_ROW, GROUP_COLUMNS, paging, tie=Group.id),
+            ordered_page(GROUP_ROW, GROUP_COLUMNS, paging, tie=Group.id),
             select(func.count()).select_from(Group),
             paging,
             GroupSummary._make,
@@ -134,7 +134,7 @@ def list_group_words(
         require_group(session, group_id)
         return fetch_page(
             session,
-            ordered(GROUP_WORD_ROW.where(members), WORD_COLUMNS, paging, tie=Word.id),
+            ordered_page(GROUP_WORD_ROW.where(members), WORD_COLUMNS, paging, tie=Word.id),
             select(func.count()).select_from(WordGroup).where(members),
             paging,
             WordSummary._make,

@@ -36,17 +36,28 @@ def ordered(
     return statement.order_by(direction, tie.desc() if descending else tie.asc())
 
 
+def ordered_page(
+    statement: AnySelect,
+    columns: Mapping[str, Column],
+    paging: PageRequest,
+    *,
+    tie: Column,
+) -> AnySelect:
+    """The rows of ``statement`` on the requested page, in the requested order."""
+    sorted_rows = ordered(statement, columns, paging, tie=tie)
+    return sorted_rows.limit(paging.per_page).offset(paging.offset)
+
+
 def fetch_page(
     session: Session,
-    rows: AnySelect,
+    page_rows: AnySelect,
     count: AnySelect,
     paging: PageRequest,
     make: Callable[[AnyRow], Item],
 ) -> Page[Item]:
-    """Count the list, then fetch the requested page of it (none past the end)."""
+    """Count the list, then run ``page_rows`` (the page's query) unless it is past the end."""
     total = session.scalar(count) or 0
     items: tuple[Item, ...] = ()
     if paging.offset < total:
-        page_rows = session.execute(rows.limit(paging.per_page).offset(paging.offset))
-        items = tuple(make(row) for row in page_rows)
+        items = tuple(make(row) for row in session.execute(page_rows))
     return Page(items, total, paging.page, paging.per_page)
