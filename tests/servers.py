@@ -23,7 +23,11 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, *, workers: int = 2, app: str = "web:create_app()", quiet: bool = False
+    database_url: str,
+    *,
+    workers: int = 2,
+    app: str = "studycore_web:create_app()",
+    quiet: bool = False,
 ) -> Iterator[str]:
     """Serve ``app`` with ``workers`` processes; yield its base URL; stop it afterwards.
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web import create_app
+from studycore_web import create_app
 
 
 def test_debug_is_off_by_default(app: Flask) -> None:
