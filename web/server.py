@@ -33,6 +33,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
         "accesslog": None,  # the app logs each request once itself (web.hooks)
         "errorlog": "-",
         "loglevel": "info",
+        # gunicorn ≥ 25.1 opens a control socket at one fixed path per user: a second
+        # server on the machine would take it over from the first.
+        "control_socket_disable": True,
     }
 
 
@@ -50,7 +53,8 @@ def serve(database_url: str, *, host: str, port: int, workers: int, threads: int
         def load_config(self) -> None:
             options = gunicorn_options(host=host, port=port, workers=workers, threads=threads)
             for name, value in options.items():
-                self.cfg.set(name, value)
+                if name in self.cfg.settings:  # skip what an older gunicorn lacks
+                    self.cfg.set(name, value)
 
         def load(self) -> Flask:
             return create_app({"DATABASE_URL": database_url})
