@@ -23,9 +23,13 @@ class BuildWithMigrations(build_py):  # type: ignore[misc]  # setuptools has no 
 
     def run(self) -> None:
         """Build the packages, then add the migrations (not for editable installs)."""
-        super().run()
         if self.editable_mode:  # an editable install reads them from the checkout
+            super().run()
             return
+        # setuptools never empties build/lib: modules moved or deleted since an earlier
+        # build (the old top-level web/) would end up in this wheel. build_py runs first.
+        shutil.rmtree(self.build_lib, ignore_errors=True)
+        super().run()
         target = Path(self.build_lib, "studycore", "_migrations")
         shutil.rmtree(target, ignore_errors=True)
         ignore = shutil.ignore_patterns("__pycache__", "*.py[co]")
