@@ -115,7 +115,7 @@ def import_file(context: click.Context, file: Path, group_name: str, encoding: s
     Words already present (same word and reading) are reused, never duplicated.
     """
     try:
-        entries = read_vocabulary(file, encoding)
+        entries = read_vocabulary(file, encoding=encoding)
         database = _open(context, migrated=True)
         with click.progressbar(length=len(entries), label=f"Importing {file.name}") as bar:
             report = import_vocabulary(

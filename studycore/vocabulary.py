@@ -62,7 +62,7 @@ class ImportReport:
     added_to_group: int
 
 
-def read_vocabulary(path: Path, encoding: str = DEFAULT_ENCODING) -> list[VocabularyEntry]:
+def read_vocabulary(path: Path, *, encoding: str = DEFAULT_ENCODING) -> list[VocabularyEntry]:
     """Parse a ``.json`` or ``.csv`` vocabulary file; ``ValidationError`` names the bad entry.
 
     The file is UTF-8 (with or without a byte order mark) unless ``encoding`` says

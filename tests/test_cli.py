@@ -13,6 +13,7 @@ from studycore import create_study_session, open_database
 from studycore.cli import main
 from studycore.demo import DEMO_GROUPS
 from studycore.models import Group, Word
+from studycore_web.server import gunicorn_options
 from tests.servers import free_port
 
 
@@ -118,3 +119,22 @@ def test_version_is_the_package_version() -> None:
 
     assert result.exit_code == 0
     assert result.output == f"studycore, version {metadata.version('studycore')}\n"
+
+
+def test_serve_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/db.sqlite3"
+    studycore("--database-url", url, "db", "upgrade")
+    studycore("--database-url", url, "db", "downgrade", "base")
+
+    result = studycore("--database-url", url, "serve", "--port", str(free_port()))
+
+    assert result.exit_code == 1
+    assert "run `studycore db upgrade` first" in result.output
+
+
+def test_serve_runs_gunicorn_with_threaded_workers() -> None:
+    options = gunicorn_options(host="0.0.0.0", port=8000, workers=3, threads=4)
+
+    assert options["bind"] == "0.0.0.0:8000"
+    assert (options["workers"], options["worker_class"], options["threads"]) == (3, "gthread", 4)
+    assert options["accesslog"] is None  # the app logs each request itself, once

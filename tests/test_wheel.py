@@ -54,12 +54,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``bin`` directory of a fresh virtual environment holding only the wheel."""
     venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
     python = venv / "bin" / "python"
     pip("--python", str(python), "install", "--no-deps", "--no-index", str(wheel))
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, timeout=60,
     ).stdout.strip()  # fmt: skip
     # A path file adds our dependencies but does not run the editable install's hook
     # (that only happens for .pth files in a site directory), so studycore comes from
@@ -75,7 +77,7 @@ def assert_imported_from(python: Path, purelib: str) -> None:
     files = subprocess.run(
         [str(python), "-c", "import studycore, studycore_web; print(studycore.__file__);"
          " print(studycore_web.__file__)"],
-        cwd=purelib, check=True, capture_output=True, text=True,
+        cwd=purelib, check=True, capture_output=True, text=True, timeout=60,
     ).stdout.split()  # fmt: skip
     assert [Path(file).parent.parent for file in files] == [Path(purelib)] * 2
 
@@ -90,6 +92,7 @@ def pip(*arguments: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check", *arguments],
         check=True,
+        timeout=300,  # a build fetches setuptools from the package index
     )
 
 
@@ -98,6 +101,7 @@ def studycore(bin_dir: Path, database_url: str, *arguments: str) -> str:
     done = subprocess.run(
         [str(bin_dir / "studycore"), *arguments],
         env=user_environment(database_url), capture_output=True, text=True, check=False,
+        timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout
