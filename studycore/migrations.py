@@ -90,7 +90,7 @@ def schema_problem(database: Database) -> str | None:
     except SQLAlchemyError:
         return "Database unavailable"
     if current != head_revisions():
-        return f"Database schema {_describe(current)}: run `studycore db upgrade`"
+        return f"Database schema {_describe(current)}"
     return None
 
 
@@ -98,9 +98,7 @@ def require_head(database: Database) -> None:
     """Raise ``NotMigratedError`` unless the schema is at the newest revision."""
     current = current_revisions(database)
     if current != head_revisions():
-        raise NotMigratedError(
-            f"the database {_describe(current)}: run `studycore db upgrade` first"
-        )
+        raise NotMigratedError(f"the database {_describe(current)}")
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
@@ -128,14 +126,14 @@ def _refuse_going_down(config: Config, connection: Connection, revision: str) ->
     script = ScriptDirectory.from_config(config)
     try:
         targets = {target.revision for target in script.get_revisions(revision) if target}
-    except RevisionError:  # relative ("+1") or unknown: Alembic's upgrade itself decides
+        below = {
+            older.revision
+            for head in current
+            for older in script.iterate_revisions(head, "base")
+            if older.revision not in current
+        }
+    except RevisionError:  # relative ("+1") or unknown: Alembic's upgrade reports it
         return
-    below = {
-        older.revision
-        for head in current
-        for older in script.iterate_revisions(head, "base")
-        if older.revision not in current
-    }
     if targets <= below:
         at, to = _names(frozenset(current)), _names(frozenset(targets))
         raise MigrationError(
@@ -145,9 +143,23 @@ def _refuse_going_down(config: Config, connection: Connection, revision: str) ->
 
 
 def _describe(current: frozenset[str] | None) -> str:
+    """What is wrong with a schema at ``current`` (not the head), and what to do."""
     if current is None:
-        return "is not migrated"
-    return f"is at {_names(current)}, not at {_names(head_revisions())}"
+        return "is not migrated: run `studycore db upgrade` first"
+    unknown = current - _known_revisions()
+    if unknown:
+        return (
+            f"is at {_names(unknown)}, a revision this studycore does not have"
+            " (a newer studycore migrated it): upgrade studycore"
+        )
+    head = _names(head_revisions())
+    return f"is at {_names(current)}, not at {head}: run `studycore db upgrade` first"
+
+
+@cache
+def _known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
 
 
 def _names(revisions: frozenset[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from studycore import create_study_session, open_database
 from studycore.cli import main
@@ -138,3 +138,17 @@ def test_serve_runs_gunicorn_with_threaded_workers() -> None:
     assert options["bind"] == "0.0.0.0:8000"
     assert (options["workers"], options["worker_class"], options["threads"]) == (3, "gthread", 4)
     assert options["accesslog"] is None  # the app logs each request itself, once
+
+
+def test_a_database_from_a_newer_studycore_is_named_as_such(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/db.sqlite3"
+    studycore("--database-url", url, "db", "upgrade")
+    database = open_database(url)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.dispose()
+
+    result = studycore("--database-url", url, "demo")
+
+    assert result.exit_code == 1
+    assert "is at 9999, a revision this studycore does not have" in result.output

@@ -75,7 +75,7 @@ def test_healthz_is_503_with_the_reason_when_the_schema_is_not_at_head(tmp_path:
 
     assert never_migrated.status_code == 503
     assert never_migrated.get_json()["error"] == (
-        "Database schema is not migrated: run `studycore db upgrade`"
+        "Database schema is not migrated: run `studycore db upgrade` first"
     )
     assert at_head.status_code == 200
     assert at_base.status_code == 503
