@@ -2,7 +2,8 @@
 
 A user's mistake (a bad URL, an unreachable server, an unmigrated database, a file in
 the wrong encoding…) ends in one line saying what is wrong and what to do, exit
-status 1, and nothing written: ``_Commands.invoke`` translates the errors in one place.
+status 1, and nothing written. ``_open`` checks the database before a command touches
+it; ``_Commands.invoke`` turns the errors a command can meet into that one line.
 Anything else is a bug and keeps its traceback.
 """
 
