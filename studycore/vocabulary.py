@@ -8,7 +8,9 @@ nothing the second time.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ FIELD_NAMES = {
 }
 KNOWN_KEYS = frozenset(name for names in FIELD_NAMES.values() for name in names)
 CHUNK_SIZE = 1000
+DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, and a byte order mark (Excel writes one) is skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +62,20 @@ class ImportReport:
     added_to_group: int
 
 
-def read_vocabulary(path: Path) -> list[VocabularyEntry]:
-    """Parse a ``.json`` or ``.csv`` vocabulary file; ``ValidationError`` names the bad entry."""
+def read_vocabulary(path: Path, *, encoding: str = DEFAULT_ENCODING) -> list[VocabularyEntry]:
+    """Parse a ``.json`` or ``.csv`` vocabulary file; ``ValidationError`` names the bad entry.
+
+    The file is UTF-8 (with or without a byte order mark) unless ``encoding`` says
+    otherwise. A file without a single word is an error too: importing it would do nothing.
+    """
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        return _read_json(path)
-    if suffix == ".csv":
-        return _read_csv(path)
-    raise ValidationError(f"{path.name}: unsupported file type {suffix!r} (use .json or .csv)")
+    if suffix not in (".json", ".csv"):
+        raise ValidationError(f"{path.name}: unsupported file type {suffix!r} (use .json or .csv)")
+    text = _decode(path, encoding)
+    entries = _parse_json(path, text) if suffix == ".json" else _parse_csv(text)
+    if not entries:
+        raise ValidationError(f"{path.name} holds no words")
+    return entries
 
 
 def entry_from_record(record: object, where: str) -> VocabularyEntry:
@@ -77,6 +86,10 @@ def entry_from_record(record: object, where: str) -> VocabularyEntry:
     if unknown:
         raise ValidationError(f"{where}: unknown field {unknown[0]!r}")
     values = {field: _pick(record, names, where) for field, names in FIELD_NAMES.items()}
+    for field, value in values.items():
+        # PostgreSQL cannot store NUL in text and SQLite would: refuse it on both alike.
+        if value is not None and "\x00" in value:
+            raise ValidationError(f"{where}: {field!r} contains a NUL character")
     word = values["word"]
     if word is None or not word.strip():
         raise ValidationError(f"{where}: 'word' (or 'kanji') is required")
@@ -98,6 +111,8 @@ def import_vocabulary(
     """Add ``entries`` to the group ``group_name`` (created if needed), in one transaction."""
     if not group_name.strip():
         raise ValidationError("group name must not be empty", field="group_name")
+    if "\x00" in group_name:
+        raise ValidationError("group name must not contain a NUL character", field="group_name")
     unique = list({entry.key: entry for entry in entries}.values())
     with write_transaction(sessions) as session:
         group_id, group_created = _group(session, group_name.strip())
@@ -113,22 +128,77 @@ def import_vocabulary(
     return ImportReport(group_id, group_created, added, len(unique) - added, joined)
 
 
-def _read_json(path: Path) -> list[VocabularyEntry]:
+def _decode(path: Path, encoding: str) -> str:
+    """The file's text; a file in another encoding is named as such, with what to do."""
+    data = path.read_bytes()
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        return data.decode(encoding)
+    except LookupError:
+        raise ValidationError(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValidationError(
+            f"{path.name}: line {line} is not {_encoding_name(encoding)}"
+            f" (byte 0x{data[error.start]:02x}); {_encoding_advice(data, encoding)}"
+        ) from None
+
+
+def _encoding_name(encoding: str) -> str:
+    return "UTF-8" if encoding == DEFAULT_ENCODING else encoding
+
+
+def _encoding_advice(data: bytes, encoding: str) -> str:
+    if encoding != DEFAULT_ENCODING:
+        return "check the file's encoding and pass it with --encoding"
+    if _looks_like_utf16(data):
+        return "it looks like UTF-16: pass --encoding utf-16, or save it as UTF-8"
+    return (
+        "save it as UTF-8, or pass its encoding, e.g. --encoding shift_jis"
+        " (Japanese Windows) or --encoding latin-1"
+    )
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    # UTF-16 starts with a byte order mark, or is full of zero bytes (ASCII in 16 bits).
+    has_bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    return has_bom or data.count(0) * 4 > len(data)
+
+
+def _parse_json(path: Path, text: str) -> list[VocabularyEntry]:
+    try:
+        document = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise ValidationError(f"{path.name}: not valid JSON ({error})") from None
     if not isinstance(document, list):
         raise ValidationError(f"{path.name}: expected a JSON array of words")
-    return [entry_from_record(item, f"item {index}") for index, item in enumerate(document)]
+    # Counted from 1, as people count ("item 1" is the first word).
+    return [entry_from_record(item, f"item {number}") for number, item in enumerate(document, 1)]
 
 
-def _read_csv(path: Path) -> list[VocabularyEntry]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        rows = csv.DictReader(file)
-        if not rows.fieldnames or not {"word", "kanji"} & set(rows.fieldnames):
-            raise ValidationError(f"{path.name}: the header must name a 'word' or 'kanji' column")
+def _parse_csv(text: str) -> list[VocabularyEntry]:
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        _check_header(rows.fieldnames)
         return [_csv_entry(row, rows.line_num) for row in rows]
+    except csv.Error as error:
+        # The reader's count, not the DictReader's: that one lags behind a failed row.
+        raise ValidationError(f"line {rows.reader.line_num}: {_csv_problem(error)}") from None
+
+
+def _check_header(columns: Sequence[str] | None) -> None:
+    if columns is None:  # an empty file: read_vocabulary says it holds no words
+        return
+    unknown = [column for column in columns if column not in KNOWN_KEYS]
+    if unknown:
+        raise ValidationError(f"line 1: unknown column {unknown[0]!r}")
+    if not {"word", "kanji"} & set(columns):
+        raise ValidationError("line 1: the header must name a 'word' or 'kanji' column")
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a field is longer than {csv.field_size_limit()} characters, the csv module's limit"
+    return str(error)
 
 
 def _csv_entry(row: dict[str | None, str | None], line: int) -> VocabularyEntry:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database, migrations, open_database, sync_id_sequences
 from studycore.models import Base, Group, StudyActivity, Word, WordGroup
+from studycore_web import create_app
 from tests.databases import empty_database
-from web import create_app
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 ENGINES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]

@@ -23,7 +23,11 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, *, workers: int = 2, app: str = "web:create_app()", quiet: bool = False
+    database_url: str,
+    *,
+    workers: int = 2,
+    app: str = "studycore_web:create_app()",
+    quiet: bool = False,
 ) -> Iterator[str]:
     """Serve ``app`` with ``workers`` processes; yield its base URL; stop it afterwards.
 
@@ -38,7 +42,7 @@ def gunicorn(
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(base_url, server)
+        wait_until_serving(base_url, server)
         yield base_url
     finally:
         server.terminate()
@@ -57,7 +61,8 @@ def request_json(method: str, url: str, body: Any = None) -> tuple[int, Any]:
         return error.code, json.loads(error.read())
 
 
-def _wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:
+def wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    """Return once ``server`` answers HTTP at ``base_url``; raise if it exits or takes 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-import web.routes
+import studycore_web.routes
 from studycore.validation import MAX_ID
+from studycore_web import create_app
 from tests.conftest import ACTIVITY_ID, BASICS_GROUP_ID, row_counts, word_json
-from web import create_app
 
 URL = "/api/study-sessions"
 VALID = {"group_id": BASICS_GROUP_ID, "study_activity_id": ACTIVITY_ID, "word_ids": [1, 2]}
@@ -201,7 +201,7 @@ def test_an_unexpected_error_is_500_without_details(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
-    monkeypatch.setattr(web.routes, "create_study_session_from_json", explode)
+    monkeypatch.setattr(studycore_web.routes, "create_study_session_from_json", explode)
 
     response = post(client, VALID)
 

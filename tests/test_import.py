@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from studycore import create_study_session
+from studycore import ValidationError, create_study_session
 from studycore.cli import main
 from studycore.models import Group, Word
 from studycore.vocabulary import VocabularyEntry, import_vocabulary
@@ -92,16 +92,24 @@ def test_importing_twice_adds_nothing(
         (
             "bad.json",
             [*PORTAL_WORDS, {"romaji": "nashi"}],
-            "item 2: 'word' (or 'kanji') is required",
+            "item 3: 'word' (or 'kanji') is required",
         ),
-        ("bad.json", [*PORTAL_WORDS, "just text"], "item 2: expected an object"),
-        ("bad.json", [{"word": "a", "tranlsation": "typo"}], "item 0: unknown field 'tranlsation'"),
-        ("bad.json", [{"word": 7}], "item 0: 'word' must be a string"),
+        ("bad.json", [*PORTAL_WORDS, "just text"], "item 3: expected an object"),
+        ("bad.json", [{"word": "a", "tranlsation": "typo"}], "item 1: unknown field 'tranlsation'"),
+        ("bad.json", [{"word": 7}], "item 1: 'word' must be a string"),
+        ("bad.json", [{"word": "a\u0000b"}], "item 1: 'word' contains a NUL character"),
         ("bad.json", "{not json", "not valid JSON"),
         ("bad.json", {"word": "a"}, "expected a JSON array"),
+        ("bad.json", [], "bad.json holds no words"),
         ("bad.csv", "word,translation\na,b\nc,d,e\n", "line 3: more cells"),
         ("bad.csv", "word,translation\na,b\n,d\n", "line 3: 'word' (or 'kanji') is required"),
-        ("bad.csv", "term,translation\na,b\n", "header must name a 'word' or 'kanji' column"),
+        ("bad.csv", "term,translation\na,b\n", "line 1: unknown column 'term'"),
+        ("bad.csv", "word,meaning\na,b\n", "line 1: unknown column 'meaning'"),
+        ("bad.csv", "reading,translation\na,b\n", "line 1: the header must name a 'word'"),
+        ("bad.csv", "word,translation\n", "bad.csv holds no words"),
+        ("bad.csv", "", "bad.csv holds no words"),
+        ("bad.csv", "word\na\u0000b\n", "line 2: 'word' contains a NUL character"),
+        ("bad.csv", f"word\n{'x' * 200_000}\n", "line 2: a field is longer than 131072"),
         ("bad.txt", "a", "unsupported file type"),
     ],
 )
@@ -135,3 +143,62 @@ def test_a_large_import_reports_progress_and_is_one_transaction(
 
     assert progress == [1000, 1000, 500]
     assert (report.words_added, report.added_to_group) == (2500, 2500)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "advice"),
+    [
+        ("latin-1", "--encoding shift_jis (Japanese Windows) or --encoding latin-1"),
+        ("shift_jis", "--encoding shift_jis (Japanese Windows) or --encoding latin-1"),
+        ("utf-16", "it looks like UTF-16: pass --encoding utf-16"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_named_with_the_option_that_reads_it(
+    database_url: str, sessions: sessionmaker[Session], tmp_path: Path, encoding: str, advice: str
+) -> None:
+    path = tmp_path / "words.csv"
+    text = "word,translation\ncafé,coffee\n" if encoding == "latin-1" else "word\n猫\n"
+    path.write_bytes(text.encode(encoding))
+    before = row_counts(sessions)
+
+    refused = run_import(database_url, path)
+    imported = CliRunner().invoke(
+        main,
+        [
+            "--database-url",
+            database_url,
+            "import",
+            str(path),
+            "--group",
+            "G",
+            "--encoding",
+            encoding,
+        ],
+    )
+
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: words.csv: line ")
+    assert "is not UTF-8" in refused.output
+    assert advice in refused.output
+    assert "Traceback" not in refused.output
+    assert imported.exit_code == 0, imported.output
+    assert row_counts(sessions)["words"] == before["words"] + 1
+
+
+def test_an_unknown_encoding_is_named(database_url: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "words.csv", "word\na\n")
+
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database_url, "import", str(path), "--group", "G", "--encoding", "nope"],
+    )
+
+    assert result.exit_code == 1
+    assert "unknown encoding 'nope'" in result.output
+
+
+def test_a_group_name_with_a_nul_character_is_refused(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        import_vocabulary(sessions, group_name="a\x00b", entries=[VocabularyEntry(word="a")])
+
+    assert row_counts(sessions)["groups"] == 2

@@ -13,8 +13,8 @@ from openapi_spec_validator import validate
 from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
+from studycore_web.openapi import OPENAPI, openapi_document
 from tests.servers import gunicorn
-from web.openapi import OPENAPI, openapi_document
 
 # positive_data_acceptance is left out on purpose: JSON Schema counts 1.0 as an integer,
 # but the contract rejects floats for ids, so such "valid" data rightly gets a 400.

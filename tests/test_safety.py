@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web import create_app
+from studycore import migrations, open_database
+from studycore_web import create_app
 
 
 def test_debug_is_off_by_default(app: Flask) -> None:
@@ -56,7 +57,29 @@ def test_healthz_is_503_when_the_database_does_not(tmp_path: Path) -> None:
     response = app.test_client().get("/healthz")
 
     assert response.status_code == 503
-    assert response.get_json()["status"] == "unavailable"
+    assert response.get_json() == {"status": "unavailable", "error": "Database unavailable"}
+
+
+def test_healthz_is_503_with_the_reason_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/db.sqlite3"
+    database = open_database(url)
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+
+    never_migrated = app.test_client().get("/healthz")
+    migrations.upgrade(database)
+    at_head = app.test_client().get("/healthz")
+    migrations.downgrade(database, "base")
+    at_base = app.test_client().get("/healthz")
+    database.dispose()
+    app.extensions["studycore"].dispose()
+
+    assert never_migrated.status_code == 503
+    assert never_migrated.get_json()["error"] == (
+        "Database schema is not migrated: run `studycore db upgrade` first"
+    )
+    assert at_head.status_code == 200
+    assert at_base.status_code == 503
+    assert at_base.get_json()["error"].startswith("Database schema is at base, not at ")
 
 
 def test_every_request_is_logged_once(

@@ -1,4 +1,5 @@
-"""The HTTP adapter of studycore: ``flask --app web run`` serves it.
+"""The HTTP adapter of studycore, installed as ``studycore_web``: ``studycore serve`` or
+``flask --app studycore_web run`` serves it.
 
 It parses requests, calls studycore's services and turns results and errors into
 JSON. No SQL and no domain rule live here.

@@ -11,11 +11,11 @@ from studycore import (
     Database,
     ValidationError,
     create_study_session_from_json,
-    database_is_reachable,
     get_study_session_page,
     record_review_from_json,
 )
 from studycore.history import SESSION_WORDS_PAGE
+from studycore.migrations import schema_problem
 
 from .openapi import openapi_document
 
@@ -68,10 +68,11 @@ def openapi() -> Response:
 
 @health.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    if database_is_reachable(_sessions()):
+    """For load balancers: 200 when the database answers at the newest schema, else 503."""
+    problem = schema_problem(current_app.extensions["studycore"])
+    if problem is None:
         return jsonify({"status": "ok"}), 200
-    return jsonify({"status": "unavailable", "error": "Database unavailable"}), 503
+    return jsonify({"status": "unavailable", "error": problem}), 503
 
 
 def json_body() -> object:
