@@ -91,7 +91,7 @@ def demo(context: click.Context) -> None:
         words = sum(len(group) for group in DEMO_GROUPS.values())
         click.echo(
             f"demo data loaded: {len(DEMO_GROUPS)} groups, {words} words,"
-            f" {len(DEMO_ACTIVITIES)} study activities"
+            f" {_counted(len(DEMO_ACTIVITIES), 'study activity', 'study activities')}"
         )
     else:
         click.echo("database already has groups: demo data not loaded")
@@ -246,4 +246,8 @@ def _first_line(error: BaseException | None) -> str:
 
 
 def _words(count: int) -> str:
-    return f"{count} word" if count == 1 else f"{count} words"
+    return _counted(count, "word", "words")
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
