@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -95,8 +95,16 @@ def repetitions(words: int) -> int:
     return max(15, min(200, 20_000 // words))
 
 
-def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, Timing]:
+def interleaved(actions: Mapping[str, Callable[[], object]], rounds: int) -> dict[str, Timing]:
     """Time every action ``rounds`` times, rotating their order each round."""
+    seconds = interleaved_seconds(actions, rounds)
+    return {name: Timing.of(values) for name, values in seconds.items()}
+
+
+def interleaved_seconds(
+    actions: Mapping[str, Callable[[], object]], rounds: int
+) -> dict[str, list[float]]:
+    """``interleaved``'s raw durations, in seconds (to pool them across runs)."""
     seconds: dict[str, list[float]] = {name: [] for name in actions}
     names = list(actions)
     for round_number in range(rounds + 3):
@@ -106,7 +114,7 @@ def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[s
             actions[name]()
             if round_number >= 3:  # the first rounds warm caches and connections up
                 seconds[name].append(time.perf_counter() - started)
-    return {name: Timing.of(values) for name, values in seconds.items()}
+    return seconds
 
 
 def measure_size(
