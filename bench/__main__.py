@@ -16,11 +16,13 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 
-from bench import http, library, portal
-from bench.library import SizeResult, Timing
+from bench import http, library, portal, writes
+from bench.library import SizeResult
 from bench.tables import check, row, table
+from bench.timing import Timing
 from tests.databases import empty_database
 
 SIZES = [1, 10, 100, 1_000, 10_000]
@@ -57,6 +59,8 @@ def main() -> None:
             for engine in arguments.engines:
                 url = stack.enter_context(_database(engine, arguments.postgres))
                 print(_scale_line(engine, *library.measure_scale(url)))
+    if arguments.before_after:
+        _print_before_after(arguments)
     if arguments.portal:
         _print_portal(arguments)
     if arguments.http:
@@ -73,6 +77,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--no-http", dest="http", action="store_false")
     parser.add_argument("--no-scale", dest="scale", action="store_false")
     parser.add_argument("--no-portal", dest="portal", action="store_false")
+    parser.add_argument("--no-before-after", dest="before_after", action="store_false")
     arguments = parser.parse_args()
     arguments.engines = ["sqlite", *(["postgresql"] if arguments.postgres else [])]
     return arguments
@@ -148,6 +153,35 @@ def _scale_line(engine: str, empty: Timing, full: Timing) -> str:
     ratio = full.median_ms / empty.median_ms
     figures = f"{empty.median_ms:.2f} ms empty, {full.median_ms:.2f} ms with 1,000,000 items"
     return check(f"Scale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2)
+
+
+def _print_before_after(arguments: argparse.Namespace) -> None:
+    results = [
+        writes.measure_before_after(engine, partial(_database, engine, arguments.postgres))
+        for engine in arguments.engines
+    ]
+    title = (
+        f"\nCreate and answer, before the portal work ({writes.BEFORE}: migrations up to 0001,"
+        f" no triggers) and now: ms; {writes.RUNS} alternating runs of {writes.ROUNDS} calls"
+        " per version, pooled"
+    )
+    columns = [("engine", 10), ("write", 28), ("before", 8), ("p95", 8), ("now", 8),
+               ("p95", 8), ("now/before", 12)]  # fmt: skip
+    print(table(title, columns, [r for result in results for r in _write_rows(result)]))
+
+
+def _write_rows(result: writes.WriteResult) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for name, now in result.after.items():
+        if name in result.before:
+            before: list[object] = [result.before[name].median_ms, result.before[name].p95_ms]
+            ratio = f"{now.median_ms / result.before[name].median_ms:.2f}"
+        else:  # record_reviews is new: beside 10 single answers before
+            before = ["-", "-"]
+            single = result.before[writes.ANSWER].median_ms
+            ratio = f"{now.median_ms / (10 * single):.2f} of 10x1"
+        rows.append([result.engine, name, *before, now.median_ms, now.p95_ms, ratio])
+    return rows
 
 
 def _print_portal(arguments: argparse.Namespace) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.library import Timing, interleaved
+from bench.timing import Timing, interleaved
 from studycore import (
     Database,
     Listing,
