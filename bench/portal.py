@@ -22,22 +22,11 @@ from bench.timing import Timing, interleaved
 from studycore import (
     Database,
     Listing,
-    dashboard_stats,
-    get_group,
-    get_launch_data,
-    get_study_activity,
-    get_study_session_page,
-    get_word,
-    list_activity_sessions,
-    list_group_sessions,
-    list_group_words,
-    list_groups,
-    list_study_activities,
-    list_study_sessions,
-    list_words,
+    catalog,
+    history,
     migrations,
     open_database,
-    recent_session,
+    statistics,
     sync_id_sequences,
 )
 from studycore.catalog import GROUP_WORDS, GROUPS, WORDS
@@ -152,7 +141,7 @@ def _word_sorts() -> list[tuple[str, Read]]:
     sorts = [("kanji", "asc"), ("romaji", "asc"), ("english", "asc")]
     sorts += [("correct_count", "desc"), ("wrong_count", "desc")]
     return [
-        (f"words p1 by {key} {order}", _page(list_words, WORDS, sort_by=key, order=order))
+        (f"words p1 by {key} {order}", _page(catalog.list_words, WORDS, sort_by=key, order=order))
         for key, order in sorts
     ]
 
@@ -162,7 +151,7 @@ def _group_session_sorts() -> list[tuple[str, Read]]:
     return [
         (
             f"group sessions by {key} {order}",
-            _page(list_group_sessions, GROUP_SESSIONS, GROUP_ID, sort_by=key, order=order),
+            _page(history.list_group_sessions, GROUP_SESSIONS, GROUP_ID, sort_by=key, order=order),
         )
         for key in keys
         for order in ("desc", "asc")
@@ -173,32 +162,37 @@ def _deep_pages() -> list[tuple[str, Read]]:
     words = WORDS_COUNT // WORDS.default_per_page
     sessions = SESSIONS_COUNT // SESSIONS.default_per_page
     return [
-        (f"words p{words} (last) by kanji", _page(list_words, WORDS, page=words)),
-        (f"sessions p{sessions} (last)", _page(list_study_sessions, SESSIONS, page=sessions)),
+        (f"words p{words} (last) by kanji", _page(catalog.list_words, WORDS, page=words)),
+        (
+            f"sessions p{sessions} (last)",
+            _page(history.list_study_sessions, SESSIONS, page=sessions),
+        ),
     ]
 
 
 def portal_reads() -> list[tuple[str, Read]]:
     """Every read of SPEC 6, named as the table shows it."""
-    session_page = _page(get_study_session_page, SESSION_WORDS_PAGE, SESSION_ID, per_page=10)
-    by_size = _page(list_groups, GROUPS, sort_by="word_count", order="desc")
+    session_page = _page(
+        history.get_study_session_page, SESSION_WORDS_PAGE, SESSION_ID, per_page=10
+    )
+    by_size = _page(catalog.list_groups, GROUPS, sort_by="word_count", order="desc")
     return [
         *_word_sorts(),
-        ("word", partial(get_word, word_id=WORD_ID)),
-        ("groups p1 by name", _page(list_groups, GROUPS, sort_by="name")),
+        ("word", partial(catalog.get_word, word_id=WORD_ID)),
+        ("groups p1 by name", _page(catalog.list_groups, GROUPS, sort_by="name")),
         ("groups p1 by word_count desc", by_size),
-        ("group", partial(get_group, group_id=GROUP_ID)),
-        ("group words p1 by kanji", _page(list_group_words, GROUP_WORDS, GROUP_ID)),
+        ("group", partial(catalog.get_group, group_id=GROUP_ID)),
+        ("group words p1 by kanji", _page(catalog.list_group_words, GROUP_WORDS, GROUP_ID)),
         *_group_session_sorts(),
-        ("sessions p1", _page(list_study_sessions, SESSIONS)),
-        ("activity sessions p1", _page(list_activity_sessions, SESSIONS, ACTIVITY_ID)),
+        ("sessions p1", _page(history.list_study_sessions, SESSIONS)),
+        ("activity sessions p1", _page(history.list_activity_sessions, SESSIONS, ACTIVITY_ID)),
         *_deep_pages(),
-        ("activities", list_study_activities),
-        ("activity", partial(get_study_activity, activity_id=ACTIVITY_ID)),
-        ("launch data", partial(get_launch_data, activity_id=ACTIVITY_ID)),
+        ("activities", catalog.list_study_activities),
+        ("activity", partial(catalog.get_study_activity, activity_id=ACTIVITY_ID)),
+        ("launch data", partial(catalog.get_launch_data, activity_id=ACTIVITY_ID)),
         ("session page=1&per_page=10 (10 words)", session_page),
-        ("recent session", recent_session),
-        ("dashboard stats", dashboard_stats),
+        ("recent session", statistics.recent_session),
+        ("dashboard stats", statistics.dashboard_stats),
     ]
 
 
