@@ -1,6 +1,7 @@
 """make bench: studycore beside raw-driver code, one table per measure, targets checked.
 
     python -m bench [--postgres URL] [--sizes 1,10,100] [--no-http] [--no-scale]
+                    [--no-portal] [--no-before-after]
 
 PostgreSQL is measured when --postgres, BENCH_DATABASE_URL or TEST_DATABASE_URL names a
 server (a fresh database is created there and dropped afterwards).
@@ -15,10 +16,13 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 
-from bench import http, library
-from bench.library import SizeResult, Timing
+from bench import http, library, portal, writes
+from bench.library import SizeResult
+from bench.tables import check, row, table
+from bench.timing import Timing
 from tests.databases import empty_database
 
 SIZES = [1, 10, 100, 1_000, 10_000]
@@ -27,7 +31,10 @@ TARGETS = """Targets:
   - at N = 1,000: studycore <= 1.3x the idiomatic raw driver on SQLite, <= 1.0x on PostgreSQL
   - reading back a session of 1,000 words takes <= 2 queries
   - POST (3 words) reaches >= 50% of the no-op Flask ceiling's requests/s on SQLite
-  - create latency with 1,000,000 review items present <= 1.2x an empty database"""
+  - create latency with 1,000,000 review items present <= 1.2x an empty database
+  - every portal read <= 25 ms median on SQLite (library call) with 10,000 words,
+    100,000 sessions and 1,000,000 review items"""
+PORTAL_TARGET_MS = 25.0
 
 
 def main() -> None:
@@ -52,6 +59,10 @@ def main() -> None:
             for engine in arguments.engines:
                 url = stack.enter_context(_database(engine, arguments.postgres))
                 print(_scale_line(engine, *library.measure_scale(url)))
+    if arguments.before_after:
+        _print_before_after(arguments)
+    if arguments.portal:
+        _print_portal(arguments)
     if arguments.http:
         _print_http(arguments)
 
@@ -65,6 +76,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")], default=SIZES)
     parser.add_argument("--no-http", dest="http", action="store_false")
     parser.add_argument("--no-scale", dest="scale", action="store_false")
+    parser.add_argument("--no-portal", dest="portal", action="store_false")
+    parser.add_argument("--no-before-after", dest="before_after", action="store_false")
     arguments = parser.parse_args()
     arguments.engines = ["sqlite", *(["postgresql"] if arguments.postgres else [])]
     return arguments
@@ -101,16 +114,6 @@ LIBRARY_COLUMNS = [
 ]  # fmt: skip
 
 
-def _cell(value: object, width: int) -> str:
-    if isinstance(value, float):
-        return f"{value:>{width}.2f}"
-    return f"{value:>{width}}"
-
-
-def _row(cells: list[object], widths: list[int]) -> str:
-    return " ".join(_cell(cell, width) for cell, width in zip(cells, widths, strict=True))
-
-
 def _size_cells(r: SizeResult) -> list[object]:
     return [
         r.engine, r.words, r.create.median_ms, r.create.p95_ms, r.create_statements,
@@ -123,11 +126,8 @@ def _size_cells(r: SizeResult) -> list[object]:
 
 
 def _library_table(results: list[SizeResult]) -> str:
-    widths = [width for _, width in LIBRARY_COLUMNS]
-    header = " ".join(f"{name:>{width}}" for name, width in LIBRARY_COLUMNS)
-    rows = [_row(_size_cells(r), widths) for r in results]
     title = "\nCreate and read back: ms (median, p95), SQL statements sent (BEGIN not counted)"
-    return "\n".join([title, header, "-" * len(header), *rows])
+    return table(title, LIBRARY_COLUMNS, [_size_cells(r) for r in results])
 
 
 def _library_verdicts(results: list[SizeResult]) -> str:
@@ -135,30 +135,86 @@ def _library_verdicts(results: list[SizeResult]) -> str:
     for engine in dict.fromkeys(r.engine for r in results):
         mine = [r for r in results if r.engine == engine]
         statements = sorted({r.create_statements for r in mine})
-        lines.append(_check(f"{engine}: statements per create {statements}", len(statements) == 1))
+        lines.append(check(f"{engine}: statements per create {statements}", len(statements) == 1))
         for r in (r for r in mine if r.words == 1_000):
             limit = 1.3 if engine == "sqlite" else 1.0
             ratio = r.create.median_ms / r.raw_idiomatic.median_ms
             lines.append(
-                _check(
+                check(
                     f"{engine}: N=1000 studycore/idiomatic {ratio:.2f} <= {limit}", ratio <= limit
                 )
             )
             queries = r.read_statements
-            lines.append(_check(f"{engine}: N=1000 read-back queries {queries} <= 2", queries <= 2))
+            lines.append(check(f"{engine}: N=1000 read-back queries {queries} <= 2", queries <= 2))
     return "\n".join(lines)
 
 
 def _scale_line(engine: str, empty: Timing, full: Timing) -> str:
     ratio = full.median_ms / empty.median_ms
     figures = f"{empty.median_ms:.2f} ms empty, {full.median_ms:.2f} ms with 1,000,000 items"
-    return _check(
-        f"Scale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2
+    return check(f"Scale, {engine}, create 100 words: {figures}: {ratio:.2f}x <= 1.2", ratio <= 1.2)
+
+
+def _print_before_after(arguments: argparse.Namespace) -> None:
+    results = [
+        writes.measure_before_after(engine, partial(_database, engine, arguments.postgres))
+        for engine in arguments.engines
+    ]
+    title = (
+        f"\nCreate and answer, before the portal work ({writes.BEFORE}: migrations up to 0001,"
+        f" no triggers) and now: ms; {writes.RUNS} alternating runs of {writes.ROUNDS} calls"
+        " per version, pooled"
     )
+    columns = [("engine", 10), ("write", 28), ("before", 8), ("p95", 8), ("now", 8),
+               ("p95", 8), ("now/before", 12)]  # fmt: skip
+    print(table(title, columns, [r for result in results for r in _write_rows(result)]))
 
 
-def _check(claim: str, ok: bool) -> str:
-    return f"  {claim}: {'met' if ok else 'NOT MET'}"
+def _write_rows(result: writes.WriteResult) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for name, now in result.after.items():
+        if name in result.before:
+            before: list[object] = [result.before[name].median_ms, result.before[name].p95_ms]
+            ratio = f"{now.median_ms / result.before[name].median_ms:.2f}"
+        else:  # record_reviews is new: beside 10 single answers before
+            before = ["-", "-"]
+            single = result.before[writes.ANSWER].median_ms
+            ratio = f"{now.median_ms / (10 * single):.2f} of 10x1"
+        rows.append([result.engine, name, *before, now.median_ms, now.p95_ms, ratio])
+    return rows
+
+
+def _print_portal(arguments: argparse.Namespace) -> None:
+    results = []
+    for engine in arguments.engines:
+        with _database(engine, arguments.postgres) as url:
+            results.append(portal.measure_portal(engine, url))
+    print(_portal_table(results))
+    sqlite = results[0].reads
+    fast = sum(t.median_ms <= PORTAL_TARGET_MS for t in sqlite.values())
+    claim = f"sqlite: {fast} of {len(sqlite)} reads <= {PORTAL_TARGET_MS:.0f} ms median"
+    print(check(claim, fast == len(sqlite)))
+
+
+def _portal_table(results: list[portal.PortalResult]) -> str:
+    loads = ", ".join(f"{r.engine} {r.load_seconds:.1f} s" for r in results)
+    title = (
+        f"\nPortal reads (SPEC 6): {portal.WORDS_COUNT:,} words, {portal.SESSIONS_COUNT:,}"
+        f" sessions, {portal.SESSIONS_COUNT * portal.ITEMS_PER_SESSION:,} review items"
+        f" (loaded set-based: {loads}); ms per library call, {portal.ROUNDS} calls each"
+    )
+    columns = [("read", 40)]
+    for r in results:
+        columns += [(f"{r.engine} ms", max(9, len(r.engine) + 3)), ("p95", 7)]
+    columns.append((f"<= {PORTAL_TARGET_MS:.0f} ms", 9))
+    rows = []
+    for name, timing in results[0].reads.items():
+        cells: list[object] = [name]
+        for r in results:
+            cells += [r.reads[name].median_ms, r.reads[name].p95_ms]
+        cells.append("met" if timing.median_ms <= PORTAL_TARGET_MS else "NOT MET")
+        rows.append(cells)
+    return table(title, columns, rows)
 
 
 def _print_http(arguments: argparse.Namespace) -> None:
@@ -180,9 +236,9 @@ def _print_http(arguments: argparse.Namespace) -> None:
         latency = [load.latency_ms.get(p, 0.0) for p in ("50", "90", "99")]
         share = f"{load.requests_per_second / ceiling:.0%}"
         cells: list[object] = [load.name, load.requests_per_second, *latency, load.errors, share]
-        print(_row(cells, widths))
+        print(row(cells, widths))
     reached = loads[0].requests_per_second / ceiling
-    print(_check(f"POST (3 words) at {reached:.0%} of the ceiling >= 50%", reached >= 0.5))
+    print(check(f"POST (3 words) at {reached:.0%} of the ceiling >= 50%", reached >= 0.5))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, text
 
 from bench.raw import PostgresRaw, RawCreator, SqliteRaw
+from bench.timing import Timing, interleaved
 from studycore import (
     Database,
     create_study_session,
@@ -24,18 +23,6 @@ from studycore.models import Group, StudyActivity, Word
 
 VOCABULARY = 10_000
 GROUP_ID = ACTIVITY_ID = 1
-
-
-@dataclass(frozen=True)
-class Timing:
-    median_ms: float
-    p95_ms: float
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Timing:
-        ordered = sorted(seconds)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-        return cls(statistics.median(ordered) * 1000, p95 * 1000)
 
 
 @dataclass(frozen=True)
@@ -93,20 +80,6 @@ def raw_creators(engine: str, url: str) -> tuple[RawCreator, RawCreator]:
 
 def repetitions(words: int) -> int:
     return max(15, min(200, 20_000 // words))
-
-
-def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, Timing]:
-    """Time every action ``rounds`` times, rotating their order each round."""
-    seconds: dict[str, list[float]] = {name: [] for name in actions}
-    names = list(actions)
-    for round_number in range(rounds + 3):
-        shift = round_number % len(names)
-        for name in names[shift:] + names[:shift]:
-            started = time.perf_counter()
-            actions[name]()
-            if round_number >= 3:  # the first rounds warm caches and connections up
-                seconds[name].append(time.perf_counter() - started)
-    return {name: Timing.of(values) for name, values in seconds.items()}
 
 
 def measure_size(
