@@ -77,7 +77,7 @@ class Listing:
             page=page,
             per_page=_bounded("per_page", size, 1, MAX_PER_PAGE),
             sort_by=self._sort_key(sort_by),
-            descending=_order(order or self.default_order) == "desc",
+            descending=_order(self.default_order if order is None else order) == "desc",
         )
 
     def _sort_key(self, sort_by: str | None) -> str:

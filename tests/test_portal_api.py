@@ -464,6 +464,8 @@ def test_the_recent_session_sums_its_answers(client: FlaskClient) -> None:
         ("/words?per_page=101", "per_page"),
         ("/words?sort_by=meaning", "sort_by"),
         ("/words?order=up", "order"),
+        ("/words?order=", "order"),
+        ("/words?sort_by=", "sort_by"),
         ("/words?sortby=kanji", "sortby"),
         ("/groups?sort_by=kanji", "sort_by"),
         ("/groups/1/words?sort_by=name", "sort_by"),
