@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +29,8 @@ from web.openapi import OPENAPI, openapi_document
 CONFORMANCE = settings(
     max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
+# Invalid requests need fewer examples: each is rejected before the database is read.
+REJECTION = settings(CONFORMANCE, max_examples=25)
 OPERATIONS = 20
 
 
@@ -108,23 +112,46 @@ def cases(operation: Any, existing: dict[str, int]) -> Any:
     return st.one_of(generated, known)
 
 
+def takes_input(operation: Any) -> bool:
+    """Whether there is anything to get wrong: a path id, a query parameter or a body."""
+    return bool(operation.path_parameters or operation.query or operation.body)
+
+
+def the_empty_order_bug(response: Any) -> bool:
+    """``order=`` accepted as the default: an API bug (see the xfail test below)."""
+    query = parse_qs(urlsplit(response.request.url).query, keep_blank_values=True)
+    return response.status_code == 200 and query.get("order", [None])[0] == ""
+
+
+def run(operation: Any, strategy: Any, limits: settings) -> None:
+    @given(case=strategy)
+    @limits
+    def conforms(case: Any) -> None:
+        response = case.call()
+        if the_empty_order_bug(response):  # checked on the response: [], None and "" all
+            reject()  # serialize as an empty value
+        # No 500s, documented statuses, headers and bodies matching their schemas, and
+        # (negative mode) every invalid request rejected.
+        case.validate_response(response, excluded_checks=[positive_data_acceptance])
+
+    conforms()
+
+
 def check_conformance(schema: Any, sessions: sessionmaker[Session]) -> None:
     """Generate requests for every operation from the description; check every answer.
 
+    Valid requests first, then invalid ones (ids out of range, bad or unknown values of
+    query parameters, malformed bodies) wherever there is input to get wrong.
     Driven by hand (not Schemathesis' pytest plugin) so it runs on every engine's app.
     """
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == OPERATIONS
 
     for operation in operations:
-
-        @given(case=cases(operation, known_history(sessions)))
-        @CONFORMANCE
-        def conforms(case: Any) -> None:
-            # No 500s, documented statuses, headers and bodies matching their schemas.
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-        conforms()
+        run(operation, cases(operation, known_history(sessions)), CONFORMANCE)
+        if takes_input(operation):
+            invalid = operation.as_strategy(GenerationMode.NEGATIVE)
+            run(operation, invalid, REJECTION)
 
 
 def test_every_response_conforms_to_the_description(
@@ -139,3 +166,18 @@ def test_the_running_server_conforms_too(
 ) -> None:
     with gunicorn(database_url, workers=2) as base_url:
         check_conformance(schemathesis.openapi.from_url(f"{base_url}/api/openapi.json"), sessions)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="API bug found by Schemathesis: an empty order is taken as the default "
+    "(Listing.request: `order or self.default_order`) where SPEC 6 wants a 400",
+)
+@pytest.mark.parametrize(
+    "path", ["/words", "/groups", "/groups/1/words", "/groups/1/study_sessions"]
+)
+def test_an_empty_order_is_a_400(client: FlaskClient, path: str) -> None:
+    response = client.get(f"{path}?order=")
+
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "order"

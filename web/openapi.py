@@ -227,6 +227,11 @@ def _page(key: str, item: str, **more: Any) -> dict[str, Any]:
     return _object({key: _array(_ref(item)), **PORTAL_PAGING, **more})
 
 
+def _too_long(parameters: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """414 where a URL carries parameters: the server (not the app) limits its length."""
+    return {"414": {"$ref": "#/components/responses/UriTooLong"}} if parameters else {}
+
+
 def _get(
     operation_id: str,
     summary: str,
@@ -236,7 +241,7 @@ def _get(
     missing: str | None = None,
 ) -> dict[str, Any]:
     """A read: 200 with ``body``, 400 for a bad parameter, 404 when ``missing`` is absent."""
-    responses = {"200": _json(body, summary), "400": _error(QUERY_ERROR)}
+    responses = {"200": _json(body, summary), "400": _error(QUERY_ERROR), **_too_long(parameters)}
     if missing:
         responses["404"] = _error(f"No such {missing}")
     operation = {"summary": summary, "operationId": operation_id, "responses": responses}
@@ -267,6 +272,7 @@ def _post(
             "400": _error(invalid),
             "404": _error(missing),
             "413": _error(BODY_LIMIT),
+            **_too_long(parameters),
         },
     }
     return {"post": operation}
@@ -439,7 +445,15 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
             ),
         },
         "paths": _paths(),
-        "components": {"schemas": _schemas(max_words)},
+        "components": {
+            "schemas": _schemas(max_words),
+            "responses": {
+                "UriTooLong": {
+                    "description": "The request line is longer than the HTTP server accepts "
+                    "(gunicorn: 4094 bytes); its body is the server's, not JSON"
+                }
+            },
+        },
     }
 
 
