@@ -120,7 +120,7 @@ def takes_input(operation: Any) -> bool:
 def the_empty_order_bug(response: Any) -> bool:
     """``order=`` accepted as the default: an API bug (see the xfail test below)."""
     query = parse_qs(urlsplit(response.request.url).query, keep_blank_values=True)
-    return response.status_code == 200 and query.get("order", [None])[0] == ""
+    return bool(response.status_code == 200 and query.get("order", [None])[0] == "")
 
 
 def run(operation: Any, strategy: Any, limits: settings) -> None:

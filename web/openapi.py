@@ -248,6 +248,19 @@ def _get(
     return {"get": {**operation, "parameters": parameters} if parameters else operation}
 
 
+def _group_page(
+    operation_id: str, what: str, key: str, item: str, listing: Listing
+) -> dict[str, Any]:
+    """A page of one group's words or sessions, in the portal's envelope."""
+    return _get(
+        operation_id,
+        f"A page of a group's {what}",
+        _page(key, item),
+        parameters=[GROUP_ID, *_paging(listing)],
+        missing="group",
+    )
+
+
 def _post(
     operation_id: str,
     summary: str,
@@ -259,7 +272,7 @@ def _post(
     missing: str,
 ) -> dict[str, Any]:
     """A write with a JSON body: its responses, plus 400, 404 and 413."""
-    operation = {
+    operation: dict[str, Any] = {
         "summary": summary,
         "operationId": operation_id,
         **({"parameters": parameters} if parameters else {}),
@@ -371,19 +384,15 @@ def _paths() -> dict[str, Any]:
         "/groups/{group_id}": _get(
             "getGroup", "A group", _ref("Group"), parameters=[GROUP_ID], missing="group"
         ),
-        "/groups/{group_id}/words": _get(
-            "listGroupWords",
-            "A page of a group's words, 10 a page",
-            _page("words", "Word"),
-            parameters=[GROUP_ID, *_paging(catalog.GROUP_WORDS)],
-            missing="group",
+        "/groups/{group_id}/words": _group_page(
+            "listGroupWords", "words, 10 a page", "words", "Word", catalog.GROUP_WORDS
         ),
-        "/groups/{group_id}/study_sessions": _get(
+        "/groups/{group_id}/study_sessions": _group_page(
             "listGroupStudySessions",
-            "A page of a group's study sessions, newest first unless sorted otherwise",
-            _page("study_sessions", "Session"),
-            parameters=[GROUP_ID, *_paging(history.GROUP_SESSIONS)],
-            missing="group",
+            "study sessions, newest first unless sorted otherwise",
+            "study_sessions",
+            "Session",
+            history.GROUP_SESSIONS,
         ),
         "/api/study-activities": _get(
             "listStudyActivities", "Every study activity", _array(_ref("StudyActivity"))
