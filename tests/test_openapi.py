@@ -55,6 +55,9 @@ def test_the_description_states_the_configured_word_limit() -> None:
         == 25
     )
     assert (
+        document["components"]["schemas"]["ReviewBatch"]["properties"]["reviews"]["maxItems"] == 25
+    )
+    assert (
         OPENAPI["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"]
         == 10_000
     )
