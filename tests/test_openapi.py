@@ -9,16 +9,28 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
+from studycore import create_study_session, record_reviews, reset_history
 from studycore_web.openapi import OPENAPI, openapi_document
+from tests.conftest import ACTIVITY_ID, BASICS_GROUP_ID, WORDS
 from tests.servers import gunicorn
 
 # positive_data_acceptance is left out on purpose: JSON Schema counts 1.0 as an integer,
 # but the contract rejects floats for ids, so such "valid" data rightly gets a 400.
-CONFORMANCE = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+# No example database: each run starts from the state check_conformance sets up, so a
+# failure replayed from an earlier run's ids would test nothing. 20 operations x 50
+# examples keep a run well under a minute per engine on a small shared machine.
+CONFORMANCE = settings(
+    max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+# Invalid requests need fewer examples: each is rejected before the database is read.
+REJECTION = settings(CONFORMANCE, max_examples=25)
+OPERATIONS = 20
 
 
 def test_the_description_is_valid_openapi_3_1() -> None:
@@ -42,32 +54,107 @@ def test_the_description_states_the_configured_word_limit() -> None:
         == 25
     )
     assert (
+        document["components"]["schemas"]["ReviewBatch"]["properties"]["reviews"]["maxItems"] == 25
+    )
+    assert (
         OPENAPI["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"]
         == 10_000
     )
 
 
-def check_conformance(schema: Any) -> None:
+def known_history(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """A study session with answers, and the ids of rows that exist, by path parameter.
+
+    Set up again before each operation: the reset operation (or any other) never leaves
+    the next one an empty history, and every operation starts from the same state.
+    """
+    reset_history(sessions)
+    session = create_study_session(
+        sessions, group_id=BASICS_GROUP_ID, study_activity_id=ACTIVITY_ID
+    )
+    record_reviews(sessions, study_session_id=session.id, answers=[(1, True), (2, False)])
+    return {
+        "study_session_id": session.id,
+        "word_id": 1,
+        "group_id": BASICS_GROUP_ID,
+        "study_activity_id": ACTIVITY_ID,
+    }
+
+
+def known_bodies(existing: dict[str, int]) -> dict[str, Any]:
+    """Valid bodies on rows that exist, by the name of the request body's schema."""
+    word_id = st.sampled_from(sorted(WORDS))
+    session = {"group_id": existing["group_id"], "study_activity_id": ACTIVITY_ID}
+    answer = {"word_id": word_id, "is_correct": st.booleans()}
+    return {
+        "NewStudySession": st.fixed_dictionaries(
+            {name: st.just(value) for name, value in session.items()},
+            optional={"word_ids": st.lists(word_id, unique=True)},
+        ),
+        "ReviewBatch": st.fixed_dictionaries({"reviews": st.lists(st.fixed_dictionaries(answer))}),
+    }
+
+
+def cases(operation: Any, existing: dict[str, int]) -> Any:
+    """Generated requests; half of them on rows that exist, with valid bodies if any.
+
+    Fully generated ids almost never name a row, so only the 404s would be checked.
+    """
+    generated = operation.as_strategy()
+    path = {parameter.name: existing[parameter.name] for parameter in operation.path_parameters}
+    body = operation.definition.raw.get("requestBody", {})
+    reference = body.get("content", {}).get("application/json", {}).get("schema", {})
+    bodies = known_bodies(existing).get(reference.get("$ref", "").rpartition("/")[2])
+    if bodies is not None:
+        known = bodies.flatmap(lambda body: operation.as_strategy(path_parameters=path, body=body))
+    elif path:
+        known = operation.as_strategy(path_parameters=path)
+    else:
+        return generated
+    return st.one_of(generated, known)
+
+
+def takes_input(operation: Any) -> bool:
+    """Whether there is anything to get wrong: a path id, a query parameter or a body."""
+    return bool(operation.path_parameters or operation.query or operation.body)
+
+
+def run(operation: Any, strategy: Any, limits: settings) -> None:
+    @given(case=strategy)
+    @limits
+    def conforms(case: Any) -> None:
+        response = case.call()
+        # No 500s, documented statuses, headers and bodies matching their schemas, and
+        # (negative mode) every invalid request rejected.
+        case.validate_response(response, excluded_checks=[positive_data_acceptance])
+
+    conforms()
+
+
+def check_conformance(schema: Any, sessions: sessionmaker[Session]) -> None:
     """Generate requests for every operation from the description; check every answer.
 
+    Valid requests first, then invalid ones (ids out of range, bad or unknown values of
+    query parameters, malformed bodies) wherever there is input to get wrong.
     Driven by hand (not Schemathesis' pytest plugin) so it runs on every engine's app.
     """
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 4
+    assert len(operations) == OPERATIONS
+    # A gunicorn refuses a request line over 4094 bytes (described as 414): a rejection too.
+    rejection = schema.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "414"]
 
     for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @CONFORMANCE
-        def conforms(case: Any) -> None:
-            # No 500s, documented statuses, headers and bodies matching their schemas.
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-        conforms()
+        run(operation, cases(operation, known_history(sessions)), CONFORMANCE)
+        if takes_input(operation):
+            invalid = operation.as_strategy(GenerationMode.NEGATIVE)
+            run(operation, invalid, REJECTION)
 
 
-def test_every_response_conforms_to_the_description(app: Flask) -> None:
-    check_conformance(schemathesis.openapi.from_wsgi("/api/openapi.json", app))
+def test_every_response_conforms_to_the_description(
+    app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    check_conformance(schemathesis.openapi.from_wsgi("/api/openapi.json", app), sessions)
 
 
 @pytest.mark.slow
@@ -75,4 +162,15 @@ def test_the_running_server_conforms_too(
     database_url: str, sessions: sessionmaker[Session]
 ) -> None:
     with gunicorn(database_url, workers=2) as base_url:
-        check_conformance(schemathesis.openapi.from_url(f"{base_url}/api/openapi.json"))
+        check_conformance(schemathesis.openapi.from_url(f"{base_url}/api/openapi.json"), sessions)
+
+
+# Found by Schemathesis: `order=` was taken as the default order.
+@pytest.mark.parametrize(
+    "path", ["/words", "/groups", "/groups/1/words", "/groups/1/study_sessions"]
+)
+def test_an_empty_order_is_a_400(client: FlaskClient, path: str) -> None:
+    response = client.get(f"{path}?order=")
+
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "order"

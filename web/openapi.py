@@ -1,13 +1,30 @@
-"""The OpenAPI 3.1 description of the HTTP API, served at GET /api/openapi.json."""
+"""The OpenAPI 3.1 description of the HTTP API, served at GET /api/openapi.json.
+
+Built from small helpers so that each operation reads as one line of intent. The query
+parameters of every list come from its ``Listing`` (studycore.paging): the accepted
+``sort_by`` spellings, the default page size and the bounds are the ones the code checks.
+"""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from studycore import catalog, history
+from studycore.paging import MAX_PER_PAGE, Listing
 from studycore.validation import DEFAULT_MAX_WORDS, MAX_ID
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+COUNT = {"type": "integer", "minimum": 0}
+TEXT = {"type": "string"}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+UTC_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
+}
+
+QUERY_ERROR = "An id out of range, or a bad or unknown query parameter (named in field)"
+BODY_LIMIT = "The body is larger than the configured limit"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -26,159 +43,427 @@ def _path_id(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": ID}
 
 
-SCHEMAS: dict[str, Any] = {
-    "NewStudySession": {
-        "type": "object",
-        "required": ["group_id", "study_activity_id"],
-        "additionalProperties": False,
-        "properties": {
-            "group_id": ID,
-            "study_activity_id": ID,
-            "word_ids": {
-                "description": "Omitted: every word of the group, by id. Order is kept.",
-                "type": "array",
-                "items": ID,
-                "uniqueItems": True,
-                "maxItems": DEFAULT_MAX_WORDS,
-            },
-        },
-    },
-    "SessionWord": {
-        "type": "object",
-        "required": ["id", "word", "correct", "wrong"],
-        "properties": {
-            "id": ID,
-            "word": {"type": "string"},
-            "correct": {"type": "integer", "minimum": 0},
-            "wrong": {"type": "integer", "minimum": 0},
-        },
-    },
-    "StudySession": {
-        "type": "object",
-        "required": ["id", "group_id", "activity_id", "words", "created_at"],
-        "properties": {
-            "id": ID,
-            "group_id": ID,
-            "activity_id": ID,
-            "words": {"type": "array", "items": _ref("SessionWord")},
-            "created_at": {
-                "type": "string",
-                "format": "date-time",
-                "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
-            },
-        },
-    },
-    "Answer": {
-        "type": "object",
-        "required": ["correct"],
-        "additionalProperties": False,
-        "properties": {"correct": {"type": "boolean"}},
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status"],
-        "properties": {"status": {"enum": ["ok", "unavailable"]}, "error": {"type": "string"}},
-    },
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "description": "Details such as field or missing_word_ids may accompany the message.",
-        "properties": {
-            "error": {"type": "string"},
-            "field": {"type": "string"},
-        },
-        "additionalProperties": {"type": "array", "items": {"type": "integer"}},
-    },
+def _object(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An object that always carries every one of ``properties``."""
+    return {"type": "object", "required": list(properties), "properties": properties, **extra}
+
+
+def _array(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "array", "items": items, **extra}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _paging(listing: Listing) -> list[dict[str, Any]]:
+    """``page`` and ``per_page``, and ``sort_by``/``order`` when the list is sortable."""
+    parameters = [
+        _query("page", {**ID, "default": 1}, "Which page, from 1; past the end: no items"),
+        _query(
+            "per_page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            f"Items a page (default {listing.default_per_page})",
+        ),
+    ]
+    if listing.sort_keys:
+        parameters += [
+            _query(
+                "sort_by",
+                {"enum": sorted(listing.sort_keys), "default": listing.default_sort_by},
+                "The column; every spelling the portal's frontend sends",
+            ),
+            _query(
+                "order",
+                {"enum": ["asc", "desc"], "default": listing.default_order},
+                "Ascending or descending",
+            ),
+        ]
+    return parameters
+
+
+PER_PAGE = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "The page size (a whole session's words: their count)",
+}
+PAGING = {"total": COUNT, "page": ID, "per_page": PER_PAGE, "total_pages": ID}
+PORTAL_PAGING = {"total_pages": ID, "current_page": ID}
+WORD = {
+    "id": ID,
+    "kanji": TEXT,
+    "romaji": NULLABLE_TEXT,
+    "english": NULLABLE_TEXT,
+    "correct_count": COUNT,
+    "wrong_count": COUNT,
+}
+ACTIVITY = {"id": ID, "title": TEXT, "launch_url": NULLABLE_TEXT, "preview_url": NULLABLE_TEXT}
+STUDY_SESSION = {
+    "id": ID,
+    "group_id": ID,
+    "activity_id": ID,
+    "words": _array(_ref("SessionWord")),
+    "created_at": UTC_TIME,
+    "session_id": {**ID, "description": "The same as id (the portal's name)"},
 }
 
-CREATE_ERRORS = {
-    "400": _error("Invalid body: not a JSON object, a missing, unknown or malformed field"),
-    "404": _error("The group, the activity or some words do not exist"),
-    "413": _error("The body is larger than the configured limit"),
-}
+
+def _schemas(max_words: int) -> dict[str, Any]:
+    return {
+        "NewStudySession": {
+            "type": "object",
+            "required": ["group_id", "study_activity_id"],
+            "additionalProperties": False,
+            "properties": {
+                "group_id": ID,
+                "study_activity_id": ID,
+                "word_ids": _array(
+                    ID,
+                    description="Omitted: every word of the group, by id. Order is kept.",
+                    uniqueItems=True,
+                    maxItems=max_words,
+                ),
+            },
+        },
+        "SessionWord": _object(
+            {"id": ID, "word": TEXT, "correct": COUNT, "wrong": COUNT, **WORD},
+            description="A word of a session: its answers in that session, under both names",
+        ),
+        "StudySession": _object(STUDY_SESSION),
+        "StudySessionPage": _object(
+            {**STUDY_SESSION, "session": _ref("Session"), **PAGING},
+            description="Without page/per_page, words holds every word of the session",
+        ),
+        "Answer": {
+            "type": "object",
+            "required": ["correct"],
+            "additionalProperties": False,
+            "properties": {"correct": {"type": "boolean"}},
+        },
+        "ReviewBatch": {
+            "type": "object",
+            "required": ["reviews"],
+            "additionalProperties": False,
+            "properties": {
+                "reviews": _array(
+                    {
+                        "type": "object",
+                        "required": ["word_id", "is_correct"],
+                        "additionalProperties": False,
+                        "properties": {"word_id": ID, "is_correct": {"type": "boolean"}},
+                    },
+                    maxItems=max_words,
+                )
+            },
+        },
+        "ReviewBatchResult": _object(
+            {
+                "study_session_id": ID,
+                "answers_recorded": COUNT,
+                "words": _array(_ref("SessionWord"), description="The words answered, by id"),
+            }
+        ),
+        "Word": _object(WORD, description="A word with its answers over all sessions"),
+        "WordDetails": _object({**WORD, "groups": _array(_ref("GroupRef"))}),
+        "GroupRef": _object({"id": ID, "name": TEXT}),
+        "Group": _object({"id": ID, "group_name": TEXT, "word_count": COUNT}),
+        "StudyActivity": _object(ACTIVITY),
+        "Session": _object(
+            {
+                "id": ID,
+                "group_id": ID,
+                "group_name": TEXT,
+                "activity_id": ID,
+                "activity_name": TEXT,
+                "start_time": UTC_TIME,
+                "end_time": {**UTC_TIME, "description": "The last answer's time, else start_time"},
+                "review_items_count": COUNT,
+            },
+            description="A study session as the history lists it",
+        ),
+        "SessionList": _object({"items": _array(_ref("Session")), **PAGING}),
+        "RecentSession": _object(
+            {
+                "id": ID,
+                "group_id": ID,
+                "activity_name": TEXT,
+                "created_at": UTC_TIME,
+                "correct_count": COUNT,
+                "wrong_count": COUNT,
+            }
+        ),
+        "DashboardStats": _object(
+            {
+                "total_vocabulary": COUNT,
+                "total_words_studied": COUNT,
+                "mastered_words": COUNT,
+                "success_rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "total_sessions": COUNT,
+                "active_groups": COUNT,
+                "current_streak": COUNT,
+            }
+        ),
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"enum": ["ok", "unavailable"]}, "error": TEXT},
+        },
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "description": (
+                "The message; a 400 names the bad field or parameter, a 404 lists the ids "
+                "that do not exist under missing_<field>, e.g. missing_word_ids."
+            ),
+            "properties": {"error": TEXT, "field": TEXT},
+            "patternProperties": {"^missing_[a-z_]+$": _array(ID, minItems=1)},
+            "additionalProperties": False,
+        },
+    }
+
+
+def _page(key: str, item: str, **more: Any) -> dict[str, Any]:
+    """The envelope of the portal's older lists: ``{key: […], total_pages, current_page}``."""
+    return _object({key: _array(_ref(item)), **PORTAL_PAGING, **more})
+
+
+def _too_long(parameters: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """414 where a URL carries parameters: the server (not the app) limits its length."""
+    return {"414": {"$ref": "#/components/responses/UriTooLong"}} if parameters else {}
+
+
+def _get(
+    operation_id: str,
+    summary: str,
+    body: dict[str, Any],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    missing: str | None = None,
+) -> dict[str, Any]:
+    """A read: 200 with ``body``, 400 for a bad parameter, 404 when ``missing`` is absent."""
+    responses = {"200": _json(body, summary), "400": _error(QUERY_ERROR), **_too_long(parameters)}
+    if missing:
+        responses["404"] = _error(f"No such {missing}")
+    operation = {"summary": summary, "operationId": operation_id, "responses": responses}
+    return {"get": {**operation, "parameters": parameters} if parameters else operation}
+
+
+def _group_page(
+    operation_id: str, what: str, key: str, item: str, listing: Listing
+) -> dict[str, Any]:
+    """A page of one group's words or sessions, in the portal's envelope."""
+    return _get(
+        operation_id,
+        f"A page of a group's {what}",
+        _page(key, item),
+        parameters=[GROUP_ID, *_paging(listing)],
+        missing="group",
+    )
+
+
+def _post(
+    operation_id: str,
+    summary: str,
+    request: str,
+    responses: dict[str, Any],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    invalid: str,
+    missing: str,
+) -> dict[str, Any]:
+    """A write with a JSON body: its responses, plus 400, 404 and 413."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "operationId": operation_id,
+        **({"parameters": parameters} if parameters else {}),
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(request)}},
+        },
+        "responses": {
+            **responses,
+            "400": _error(invalid),
+            "404": _error(missing),
+            "413": _error(BODY_LIMIT),
+            **_too_long(parameters),
+        },
+    }
+    return {"post": operation}
+
+
+def _create(operation_id: str) -> dict[str, Any]:
+    """The seed's create, served at two paths."""
+    created = _json(_ref("StudySession"), "The new session, every count at 0")
+    location = {"description": "The session's URL", "schema": TEXT}
+    return _post(
+        operation_id,
+        "Start a study session",
+        "NewStudySession",
+        {"201": {**created, "headers": {"Location": location}}},
+        invalid="Invalid body: not a JSON object, a missing, unknown or malformed field",
+        missing="The group, the activity or some words do not exist",
+    )
+
 
 SESSION_ID = _path_id("study_session_id", "The study session")
+WORD_ID = _path_id("word_id", "The word")
+GROUP_ID = _path_id("group_id", "The group")
+ACTIVITY_ID = _path_id("study_activity_id", "The study activity")
+SESSION_WORDS_PAGING = _paging(history.SESSION_WORDS_PAGE)
 
-PATHS: dict[str, Any] = {
-    "/api/study-sessions": {
-        "post": {
-            "summary": "Start a study session",
-            "operationId": "createStudySession",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": _ref("NewStudySession")}},
-            },
-            "responses": {
-                "201": {
-                    **_json(_ref("StudySession"), "The new session, every count at 0"),
-                    "headers": {
-                        "Location": {
-                            "description": "The session's URL",
-                            "schema": {"type": "string"},
-                        }
-                    },
+
+def _paths() -> dict[str, Any]:
+    sessions = _ref("SessionList")
+    return {
+        "/api/study-sessions": {
+            **_create("createStudySession"),
+            **_get(
+                "listStudySessions",
+                "The whole study history, newest first",
+                sessions,
+                parameters=_paging(history.SESSIONS),
+            ),
+        },
+        "/api/study-sessions/reset": {
+            "post": {
+                "summary": "Delete every study session and answer; words, groups, activities stay",
+                "operationId": "resetStudyHistory",
+                "responses": {
+                    "200": _json(
+                        _object({"message": TEXT, "deleted_study_sessions": COUNT}),
+                        "The history is empty",
+                    )
                 },
-                **CREATE_ERRORS,
-            },
-        }
-    },
-    "/api/study-sessions/{study_session_id}": {
-        "get": {
-            "summary": "A study session with its words and answer counts",
-            "operationId": "getStudySession",
-            "parameters": [SESSION_ID],
-            "responses": {
-                "200": _json(_ref("StudySession"), "The session"),
-                "400": _error("The id is out of range"),
-                "404": _error("No such session"),
-            },
-        }
-    },
-    "/api/study-sessions/{study_session_id}/words/{word_id}/review": {
-        "post": {
-            "summary": "Count one answer for a word of a session",
-            "operationId": "reviewWord",
-            "parameters": [SESSION_ID, _path_id("word_id", "A word of the session")],
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": _ref("Answer")}},
-            },
-            "responses": {
-                "200": _json(_ref("SessionWord"), "The word with its new counts"),
-                "400": _error("Invalid body: correct is missing or not a boolean"),
-                "404": _error("No such session, or the word is not part of it"),
-                "413": _error("The body is larger than the configured limit"),
-            },
-        }
-    },
-    "/healthz": {
-        "get": {
-            "summary": "Whether the service can reach its database",
-            "operationId": "health",
-            "responses": {
-                "200": _json(_ref("Health"), "The database answers"),
-                "503": _json(_ref("Health"), "The database does not answer"),
-            },
-        }
-    },
-}
-
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "studycore",
-        "version": "0.1.0",
-        "description": "Study sessions of a language-learning portal.",
-    },
-    "paths": PATHS,
-    "components": {"schemas": SCHEMAS},
-}
+            }
+        },
+        "/api/study-sessions/{study_session_id}": _get(
+            "getStudySession",
+            "A study session with its words (all, or one page) and its summary",
+            _ref("StudySessionPage"),
+            parameters=[SESSION_ID, *SESSION_WORDS_PAGING],
+            missing="session",
+        ),
+        "/api/study-sessions/{study_session_id}/words/{word_id}/review": _post(
+            "reviewWord",
+            "Count one answer for a word of a session",
+            "Answer",
+            {"200": _json(_ref("SessionWord"), "The word with its new counts")},
+            parameters=[SESSION_ID, _path_id("word_id", "A word of the session")],
+            invalid="Invalid body: correct is missing or not a boolean",
+            missing="No such session, or the word is not part of it",
+        ),
+        "/study_sessions": _create("createPortalStudySession"),
+        "/study_sessions/{study_session_id}/review": _post(
+            "reviewWords",
+            "Count a batch of answers in one transaction: all of them, or none",
+            "ReviewBatch",
+            {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
+            parameters=[SESSION_ID],
+            invalid="Invalid body: reviews missing, too long, or an item malformed",
+            missing="No such session, or some words are not part of it",
+        ),
+        "/words": _get(
+            "listWords",
+            "A page of the vocabulary, 50 words a page",
+            _page("words", "Word", total_words=COUNT),
+            parameters=_paging(catalog.WORDS),
+        ),
+        "/words/{word_id}": _get(
+            "getWord",
+            "A word with its answer totals and its groups",
+            _object({"word": _ref("WordDetails")}),
+            parameters=[WORD_ID],
+            missing="word",
+        ),
+        "/groups": _get(
+            "listGroups",
+            "A page of the groups with their word counts, 10 a page",
+            _page("groups", "Group"),
+            parameters=_paging(catalog.GROUPS),
+        ),
+        "/groups/{group_id}": _get(
+            "getGroup", "A group", _ref("Group"), parameters=[GROUP_ID], missing="group"
+        ),
+        "/groups/{group_id}/words": _group_page(
+            "listGroupWords", "words, 10 a page", "words", "Word", catalog.GROUP_WORDS
+        ),
+        "/groups/{group_id}/study_sessions": _group_page(
+            "listGroupStudySessions",
+            "study sessions, newest first unless sorted otherwise",
+            "study_sessions",
+            "Session",
+            history.GROUP_SESSIONS,
+        ),
+        "/api/study-activities": _get(
+            "listStudyActivities", "Every study activity", _array(_ref("StudyActivity"))
+        ),
+        "/api/study-activities/{study_activity_id}": _get(
+            "getStudyActivity",
+            "A study activity",
+            _ref("StudyActivity"),
+            parameters=[ACTIVITY_ID],
+            missing="study activity",
+        ),
+        "/api/study-activities/{study_activity_id}/sessions": _get(
+            "listStudyActivitySessions",
+            "A page of an activity's study sessions, newest first",
+            sessions,
+            parameters=[ACTIVITY_ID, *_paging(history.SESSIONS)],
+            missing="study activity",
+        ),
+        "/api/study-activities/{study_activity_id}/launch": _get(
+            "getLaunchData",
+            "The activity and the groups its launch page offers",
+            _object({"activity": _ref("StudyActivity"), "groups": _array(_ref("GroupRef"))}),
+            parameters=[ACTIVITY_ID],
+            missing="study activity",
+        ),
+        "/dashboard/recent-session": _get(
+            "getRecentSession",
+            "The latest study session with its answers summed; null before the first",
+            {"anyOf": [_ref("RecentSession"), {"type": "null"}]},
+        ),
+        "/dashboard/stats": _get(
+            "getDashboardStats", "The learner's progress", _ref("DashboardStats")
+        ),
+        "/healthz": {
+            "get": {
+                "summary": "Whether the service can reach its database",
+                "operationId": "health",
+                "responses": {
+                    "200": _json(_ref("Health"), "The database answers"),
+                    "503": _json(_ref("Health"), "The database does not answer"),
+                },
+            }
+        },
+    }
 
 
 def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
-    """The description of an app that accepts at most ``max_words`` word ids."""
-    document = copy.deepcopy(OPENAPI)
-    document["components"]["schemas"]["NewStudySession"]["properties"]["word_ids"]["maxItems"] = (
-        max_words
-    )
-    return document
+    """The description of an app that takes at most ``max_words`` word ids or answers."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "studycore",
+            "version": "0.1.0",
+            "description": (
+                "Study sessions of a language-learning portal, and the lang-portal's API. "
+                "Every error is JSON {error, field?, missing_<field>?}. A method a path "
+                "does not serve is 405 with an Allow header. The /api/study_sessions… "
+                "paths are aliases of the /api/study-sessions… ones."
+            ),
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(max_words),
+            "responses": {
+                "UriTooLong": {
+                    "description": "The request line is longer than the HTTP server accepts "
+                    "(gunicorn: 4094 bytes); its body is the server's, not JSON"
+                }
+            },
+        },
+    }
+
+
+OPENAPI: dict[str, Any] = openapi_document()
