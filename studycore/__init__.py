@@ -13,13 +13,14 @@ from .db import (
     sync_id_sequences,
     write_transaction,
 )
-from .errors import NotFoundError, StudyCoreError, ValidationError
+from .errors import DatabaseUnavailableError, NotFoundError, StudyCoreError, ValidationError
 from .results import SessionWord, StudySessionDetails
 from .reviews import record_review, record_review_from_json
 from .services import create_study_session, create_study_session_from_json, get_study_session
 
 __all__ = [
     "Database",
+    "DatabaseUnavailableError",
     "NotFoundError",
     "SessionWord",
     "StudyCoreError",

@@ -86,6 +86,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "error": {"type": "string"},
             "field": {"type": "string"},
+            "reason": {"type": "string", "description": "Why the database is unavailable"},
         },
         "additionalProperties": {"type": "array", "items": {"type": "integer"}},
     },
