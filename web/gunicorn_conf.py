@@ -1,0 +1,33 @@
+"""gunicorn settings for serving studycore in production.
+
+    gunicorn -c python:web.gunicorn_conf --bind 0.0.0.0:8000 "web:create_app()"
+
+Threaded workers, so that a slow client ties up one thread rather than a whole worker:
+a client that trickles its request headers holds a thread until it has sent them, and
+there are ``workers × threads`` of them (128 with the defaults below). Slow clients
+that connect and send nothing hold no thread at all (gthread waits for them in its
+event loop). On the open internet, put a buffering reverse proxy such as nginx in
+front (see the README): it receives whole requests before passing them on, so no
+number of slow clients reaches a worker.
+
+Command-line options and ``GUNICORN_CMD_ARGS`` override these values.
+"""
+
+from __future__ import annotations
+
+import os
+
+worker_class = "gthread"
+# WEB_CONCURRENCY is the conventional way platforms size a server; 2 suits a small host.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Per worker. A request holds its thread only while it is read, run and answered;
+# SQLite and PostgreSQL work is short, so most threads wait on slow sockets, not the GIL.
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
+timeout = 30  # a worker whose main loop stops for this long is restarted
+graceful_timeout = 30
+keepalive = 5  # idle keep-alive connections wait in the event loop, not in a thread
+worker_connections = 1000  # per worker: open connections, slow ones included
+# Request-line and header limits (gunicorn's defaults, stated here as part of the contract).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
