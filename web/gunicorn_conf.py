@@ -4,7 +4,7 @@
 
 Threaded workers, so that a slow client ties up one thread rather than a whole worker:
 a client that trickles its request headers holds a thread until it has sent them, and
-there are ``workers × threads`` of them (128 with the defaults below). Slow clients
+there are ``workers * threads`` of them (128 with the defaults below). Slow clients
 that connect and send nothing hold no thread at all (gthread waits for them in its
 event loop). On the open internet, put a buffering reverse proxy such as nginx in
 front (see the README): it receives whole requests before passing them on, so no

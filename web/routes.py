@@ -62,11 +62,12 @@ def openapi() -> Response:
 
 
 @health.get("/healthz")
-def healthz() -> tuple[Response, int]:
+def healthz() -> tuple[Response, int, dict[str, str]]:
     """For load balancers: 200 when the database answers, 503 when it does not."""
     if database_is_reachable(_sessions()):
-        return jsonify({"status": "ok"}), 200
-    return jsonify({"status": "unavailable", "error": "Database unavailable"}), 503
+        return jsonify({"status": "ok"}), 200, {}
+    body = {"status": "unavailable", "error": "Database unavailable"}
+    return jsonify(body), 503, {"Retry-After": "5"}
 
 
 def json_body() -> object:
