@@ -166,6 +166,7 @@ class _SqliteWriterQueue:
         self._path = f"{database_path}-writelock"
         self._file: int | None = None
         self._owner_pid = 0
+        self._waiter: _FlockWaiter | None = None  # a wait that timed out, still pending
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
@@ -193,9 +194,14 @@ class _SqliteWriterQueue:
             pass  # another process writes: wait for it below
         else:
             return shared
-        lock_file = _FlockWaiter(self._path).wait(deadline - time.monotonic())
+        # Take over a wait that an earlier writer gave up, rather than start one more:
+        # while another process holds the lock, this process has one waiting thread.
+        if self._waiter is None or not self._waiter.adopt():
+            self._waiter = _FlockWaiter(self._path)
+        lock_file = self._waiter.wait(deadline - time.monotonic())
         if lock_file is None:
             raise _busy()
+        self._waiter = None
         return lock_file
 
     def _open(self) -> int:
@@ -204,6 +210,7 @@ class _SqliteWriterQueue:
         if self._file is None or self._owner_pid != os.getpid():
             self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
             self._owner_pid = os.getpid()
+            self._waiter = None  # its thread did not survive the fork
         return self._file
 
 
@@ -212,7 +219,8 @@ class _FlockWaiter:
 
     ``flock`` itself has no timeout, and polling it would lose the instant wake-up.
     The waiter opens its own file, so that an abandoned wait that is granted later
-    excludes everyone else like any other holder, then closes it (unlocking) at once.
+    excludes everyone else like any other holder; if nobody has adopted it by then,
+    it closes the file (unlocking) at once.
     """
 
     def __init__(self, path: str) -> None:
@@ -220,7 +228,14 @@ class _FlockWaiter:
         self._granted = threading.Event()
         self._decided = threading.Lock()
         self._abandoned = False
+        self._closed = False
         threading.Thread(target=self._acquire, name="sqlite-writelock", daemon=True).start()
+
+    def adopt(self) -> bool:
+        """Wait on for a new caller; ``False`` if this wait already ended and gave up."""
+        with self._decided:
+            self._abandoned = False
+            return not self._closed
 
     def wait(self, timeout: float) -> int | None:
         """The locked descriptor, or ``None`` if it was not granted within ``timeout`` s."""
@@ -237,6 +252,7 @@ class _FlockWaiter:
         with self._decided:
             if self._abandoned:
                 os.close(self._file)  # nobody waits any more: give the turn away
+                self._closed = True
             else:
                 self._granted.set()
 

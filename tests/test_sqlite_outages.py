@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -181,6 +182,25 @@ def test_the_library_waits_as_long_as_it_is_told(sqlite_url: str) -> None:
     os.close(holder)
     with write_transaction(database.sessions):
         pass  # the abandoned wait gave its turn away
+    database.dispose()
+
+
+def test_writers_that_give_up_leave_one_waiting_thread_not_one_each(sqlite_url: str) -> None:
+    database = open_database(sqlite_url, lock_timeout=0.05)
+    path = sqlite_url.removeprefix("sqlite:///")
+    holder = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    earlier = set(threading.enumerate())  # waits of other tests may still be ending
+
+    for _ in range(5):
+        with pytest.raises(DatabaseUnavailableError), write_transaction(database.sessions):
+            pass
+    waiting = [t for t in set(threading.enumerate()) - earlier if t.name == "sqlite-writelock"]
+
+    assert len(waiting) == 1
+    os.close(holder)
+    with write_transaction(database.sessions):
+        pass  # the next writer takes the turn its predecessors waited for
     database.dispose()
 
 
