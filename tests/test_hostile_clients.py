@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import suppress
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -146,9 +147,21 @@ SLOW_CLIENTS, TRICKLE_SECONDS, PROBE_SECONDS = 50, 12.0, 10.0
 
 @pytest.mark.slow
 def test_fifty_slow_clients_leave_a_normal_client_answered_within_a_second(
-    server: tuple[str, int],
+    tmp_path: Path,
 ) -> None:
-    host, port = server
+    # The server's settings are under test, not the engine: one run, on SQLite.
+    database_url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
+    with gunicorn(database_url, config=PRODUCTION_CONFIG, quiet=True) as base_url:
+        host, port = base_url.removeprefix("http://").split(":")
+        latencies = _probe_health_among_slow_clients(host, int(port))
+
+    print(f"{len(latencies)} probes, slowest {max(latencies) * 1000:.0f} ms")
+    assert len(latencies) >= PROBE_SECONDS * 2
+    assert max(latencies) < 1.0
+
+
+def _probe_health_among_slow_clients(host: str, port: int) -> list[float]:
+    """Latencies of /healthz, every 0.2 s for PROBE_SECONDS, among the slow clients."""
     latencies = []
     with slow_clients(host, port, count=SLOW_CLIENTS, seconds=TRICKLE_SECONDS):
         deadline = time.monotonic() + PROBE_SECONDS
@@ -158,10 +171,7 @@ def test_fifty_slow_clients_leave_a_normal_client_answered_within_a_second(
                 assert answer.status == 200
             latencies.append(time.monotonic() - started)
             time.sleep(0.2)
-
-    print(f"{len(latencies)} probes, slowest {max(latencies) * 1000:.0f} ms")
-    assert len(latencies) >= PROBE_SECONDS * 2
-    assert max(latencies) < 1.0
+    return latencies
 
 
 def routes_with_ids(app: Flask) -> list[tuple[str, str]]:
