@@ -27,9 +27,11 @@ except ImportError:  # not on Windows: writers fall back to SQLite's busy timeou
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from .availability import BUSY, BUSY_RETRY_AFTER, unavailable_error
 from .errors import DatabaseUnavailableError
@@ -76,23 +78,51 @@ def open_database(
 ) -> Database:
     """Create the engine and session factory for ``url`` (see ``database_url``).
 
-    ``lock_timeout``: seconds a SQLite writer waits for another writer before
-    ``DatabaseUnavailableError``. ``synchronous``: SQLite's ``NORMAL`` or ``FULL``
-    (default: the ``SQLITE_SYNCHRONOUS`` environment variable, else ``NORMAL``).
+    ``lock_timeout``: seconds a call waits for its turn — another SQLite writer, or a
+    free pooled connection — before ``DatabaseUnavailableError`` (busy).
+    ``synchronous``: SQLite's ``NORMAL`` or ``FULL`` (default: the ``SQLITE_SYNCHRONOUS``
+    environment variable, else ``NORMAL``).
     """
     url = database_url(url)
-    if not url.startswith("sqlite"):
-        engine_options.setdefault("pool_pre_ping", True)
-        engine_options["connect_args"] = {
-            "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
-            **engine_options.get("connect_args", {}),
-        }
-    engine = create_engine(url, **engine_options)
+    engine = create_engine(
+        url, **_engine_defaults(url, lock_timeout, engine_options) | engine_options
+    )
     engine.update_execution_options(**{_LOCK_TIMEOUT: lock_timeout})
     event.listen(engine, "handle_error", _database_unavailable)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, lock_timeout, _synchronous_mode(synchronous))
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _engine_defaults(url: str, lock_timeout: float, options: dict[str, Any]) -> dict[str, Any]:
+    """Pool and connection options that keep every wait bounded, for ``url``'s engine.
+
+    A caller that chooses its own ``poolclass`` chooses its pool options too.
+    """
+    parsed = make_url(url)
+    defaults: dict[str, Any] = {}
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if "poolclass" not in options and not in_memory:  # in memory: a connection per thread
+        defaults |= {"poolclass": _BoundedQueuePool, "pool_timeout": lock_timeout}
+    if parsed.get_backend_name() != "sqlite":
+        defaults["pool_pre_ping"] = True  # a connection that died in an outage is replaced
+        defaults["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT}
+    return defaults
+
+
+class _BoundedQueuePool(QueuePool):
+    """SQLAlchemy's default pool, whose "no connection free in time" is an outage.
+
+    When every pooled connection stays busy for ``pool_timeout`` (threaded workers
+    outnumber the connections, and the database is slow), SQLAlchemy raises its own
+    TimeoutError, which would be a 500; this is the same "busy" as a held write lock.
+    """
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeoutError as error:
+            raise _busy() from error
 
 
 def _synchronous_mode(setting: str | None) -> str:

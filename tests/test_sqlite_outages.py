@@ -23,7 +23,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 
-from studycore import DatabaseUnavailableError, migrations, open_database, write_transaction
+from studycore import (
+    DatabaseUnavailableError,
+    get_study_session,
+    migrations,
+    open_database,
+    write_transaction,
+)
 from tests.conftest import row_counts, seed_vocabulary
 from web import create_app
 
@@ -219,3 +225,18 @@ def test_an_outage_logs_one_traceback_and_one_line_per_request(
     assert len(tracebacks) == 1
     assert len(request_lines) == 3
     assert all(line.endswith("database busy") for line in request_lines)
+
+
+def test_no_free_pooled_connection_within_the_wait_is_busy_too(sqlite_url: str) -> None:
+    database = open_database(sqlite_url, lock_timeout=0.2, pool_size=1, max_overflow=0)
+    started = time.monotonic()
+
+    with (
+        database.engine.connect(),  # the only connection, held by "another request"
+        pytest.raises(DatabaseUnavailableError) as raised,
+    ):
+        get_study_session(database.sessions, 1)
+
+    assert raised.value.reason == "busy"
+    assert time.monotonic() - started < 2
+    database.dispose()
