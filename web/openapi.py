@@ -92,10 +92,13 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+UNAVAILABLE = _error("The database is unavailable; try again after Retry-After seconds")
+
 CREATE_ERRORS = {
     "400": _error("Invalid body: not a JSON object, a missing, unknown or malformed field"),
     "404": _error("The group, the activity or some words do not exist"),
     "413": _error("The body is larger than the configured limit"),
+    "503": UNAVAILABLE,
 }
 
 SESSION_ID = _path_id("study_session_id", "The study session")
@@ -132,6 +135,7 @@ PATHS: dict[str, Any] = {
                 "200": _json(_ref("StudySession"), "The session"),
                 "400": _error("The id is out of range"),
                 "404": _error("No such session"),
+                "503": UNAVAILABLE,
             },
         }
     },
@@ -149,6 +153,7 @@ PATHS: dict[str, Any] = {
                 "400": _error("Invalid body: correct is missing or not a boolean"),
                 "404": _error("No such session, or the word is not part of it"),
                 "413": _error("The body is larger than the configured limit"),
+                "503": UNAVAILABLE,
             },
         }
     },
