@@ -4,11 +4,12 @@
 
 Threaded workers, so that a slow client ties up one thread rather than a whole worker:
 a client that trickles its request headers holds a thread until it has sent them, and
-there are ``workers * threads`` of them (128 with the defaults below). Slow clients
-that connect and send nothing hold no thread at all (gthread waits for them in its
-event loop). On the open internet, put a buffering reverse proxy such as nginx in
-front (see the README): it receives whole requests before passing them on, so no
-number of slow clients reaches a worker.
+one that connects and sends nothing holds one for up to 5 s (gthread then parks it in
+its event loop). There are ``workers * threads`` threads (128 with the defaults below),
+so that many slow connections at once are absorbed (50 are tested); more stall the
+server. On the open internet, put a buffering reverse proxy such as nginx in front
+(see the README): it receives whole requests before passing them on, so no number of
+slow clients reaches a worker.
 
 Command-line options and ``GUNICORN_CMD_ARGS`` override these values.
 """
