@@ -3,12 +3,14 @@
 A TCP proxy of the test's own stands between gunicorn and the shared PostgreSQL server;
 cutting it is the outage (connections dropped, new ones refused), so the server itself
 is never stopped. Requests are sequential, as in the issue's report.
+A restart while idle must not fail the next requests on dead pooled connections.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +41,19 @@ class Outcome:
     retry_after: str | None
 
 
-def test_a_postgres_outage_is_503_and_the_first_request_after_it_succeeds(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class ProxiedServer:
+    """gunicorn on a fresh PostgreSQL database, reached through a proxy the test can cut."""
+
+    base_url: str
+    proxy: TcpProxy
+    database_url: str  # direct, not through the proxy
+    session_id: int  # a session of words 1-3
+    log_path: Path
+
+
+@pytest.fixture
+def proxied_server(tmp_path: Path) -> Iterator[ProxiedServer]:
     with fresh_postgres_database(POSTGRES_URL, prefix="studycore_outage") as url:
         session_id = _prepare(url)
         server = make_url(url)
@@ -55,8 +69,17 @@ def test_a_postgres_outage_is_503_and_the_first_request_after_it_succeeds(tmp_pa
                     environment={"LOG_LEVEL": "WARNING"},
                 ) as base_url,
             ):
-                outcomes = _load_with_an_outage(base_url, session_id, proxy)
-        answers_counted = _answers_counted(url, session_id)
+                yield ProxiedServer(base_url, proxy, url, session_id, log_path)
+
+
+def test_a_postgres_outage_is_503_and_the_first_request_after_it_succeeds(
+    proxied_server: ProxiedServer,
+) -> None:
+    outcomes = _load_with_an_outage(
+        proxied_server.base_url, proxied_server.session_id, proxied_server.proxy
+    )
+    answers_counted = _answers_counted(proxied_server.database_url, proxied_server.session_id)
+    log_path = proxied_server.log_path
 
     before, during, after = _phases(outcomes)
     recovered = min(o.done for o in after if o.status < 500) - (BEFORE + OUTAGE)
@@ -78,6 +101,21 @@ def test_a_postgres_outage_is_503_and_the_first_request_after_it_succeeds(tmp_pa
     assert 1 <= tracebacks <= 2  # at most one per worker process for the outage
     assert "unhandled error" not in log_text  # nothing logged as a 500
     assert answers_counted >= _answers_ok(outcomes)  # no answer answered 200 was lost
+
+
+def test_pooled_connections_cut_while_idle_do_not_fail_the_next_requests(
+    proxied_server: ProxiedServer,
+) -> None:
+    read = f"{proxied_server.base_url}/api/study-sessions/{proxied_server.session_id}"
+    warm = [request_with_headers("GET", read)[0] for _ in range(40)]  # pools in both workers
+
+    proxied_server.proxy.cut()  # a restart while nobody is asking: every pooled one dies
+    proxied_server.proxy.restore()
+    statuses = [request_with_headers("GET", read)[0] for _ in range(40)]
+
+    print(f"\nafter an idle restart: {Counter(statuses)}")
+    assert set(warm) == {200}
+    assert set(statuses) == {200}  # each stale connection was pinged and replaced
 
 
 def _prepare(url: str) -> int:
