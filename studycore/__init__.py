@@ -23,7 +23,7 @@ from .db import (
     sync_id_sequences,
     write_transaction,
 )
-from .errors import NotFoundError, StudyCoreError, ValidationError
+from .errors import DatabaseUnavailableError, NotFoundError, StudyCoreError, ValidationError
 from .history import (
     get_study_session_page,
     list_activity_sessions,
@@ -46,6 +46,7 @@ from .statistics import dashboard_stats, recent_session
 __all__ = [
     "Answer",
     "Database",
+    "DatabaseUnavailableError",
     "Listing",
     "NotFoundError",
     "Page",

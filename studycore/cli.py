@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from . import migrations
 from .db import Database, database_url, open_database
 from .demo import DEMO_ACTIVITIES, DEMO_GROUPS, load_demo_data
-from .errors import ValidationError
+from .errors import DatabaseUnavailableError, ValidationError
 from .vocabulary import DEFAULT_ENCODING, import_vocabulary, read_vocabulary
 
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal", "-writelock")
@@ -36,6 +36,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except DBAPIError as error:
             raise click.ClickException(f"database error: {_first_line(error.orig)}") from None
+        except DatabaseUnavailableError as error:
+            raise click.ClickException(f"the database is {_unavailable(error)}") from None
         except (CommandError, migrations.MigrationError, ValidationError) as error:
             raise click.ClickException(str(error)) from None
 
@@ -134,10 +136,14 @@ def import_file(context: click.Context, file: Path, group_name: str, encoding: s
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Processes [default: $WEB_CONCURRENCY or 2]."
+)
+@click.option("--threads", type=click.IntRange(min=1), help="Threads per process [default: 64].")
 @click.pass_context
-def serve(context: click.Context, host: str, port: int, workers: int, threads: int) -> None:
+def serve(
+    context: click.Context, host: str, port: int, workers: int | None, threads: int | None
+) -> None:
     """Serve the HTTP API (gunicorn with the `server` extra, else a one-process server)."""
     database = _open(context, migrated=True)
     database.dispose()  # each server process opens its own
@@ -198,10 +204,11 @@ def _check_reachable(database: Database) -> None:
     try:
         with database.engine.connect():
             pass
-    except DBAPIError as error:
+    except (DBAPIError, DatabaseUnavailableError) as error:
         where = database.engine.url.render_as_string()  # the password shows as ***
+        cause = error.orig if isinstance(error, DBAPIError) else error.__cause__
         raise click.ClickException(
-            f"cannot connect to {where}: {_first_line(error.orig)}"
+            f"cannot connect to {where}: {_first_line(cause)}"
             " (check DATABASE_URL, and that the server is running)"
         ) from None
 
@@ -238,6 +245,12 @@ def _bad_url(error: Exception) -> str:
         f"DATABASE_URL is not a database URL ({_first_line(error)}): use e.g."
         " sqlite:///studycore.sqlite3 or postgresql+psycopg://user@host/dbname"
     )
+
+
+def _unavailable(error: DatabaseUnavailableError) -> str:
+    """``unreachable (connection refused …)``: the reason, and the driver's first line."""
+    cause = f" ({_first_line(error.__cause__)})" if error.__cause__ else ""
+    return f"{error.reason}{cause}"
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -3,6 +3,11 @@
 SQLite gets, on every connection: WAL (readers never block the writer), a busy timeout
 (writers queue instead of failing with "database is locked"), enforced foreign keys,
 and transactions that studycore begins itself (see ``write_transaction``).
+
+Every engine turns the driver errors that mean "the database is away" (unreachable,
+restarting, full, read-only, locked beyond the bounded wait) into
+``DatabaseUnavailableError``, and PostgreSQL connections are pinged before reuse so
+that the first request after an outage does not fail on a dead pooled connection.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -21,16 +27,29 @@ except ImportError:  # not on Windows: writers fall back to SQLite's busy timeou
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from .availability import BUSY, BUSY_RETRY_AFTER, unavailable_error
+from .errors import DatabaseUnavailableError
 from .models import Base
 
 DEFAULT_DATABASE_URL = "sqlite:///studycore.sqlite3"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a SQLite writer waits for another writer's turn before giving up (seconds).
+# Long for the CLI and library; the web app passes a few seconds (DATABASE_LOCK_TIMEOUT).
+DEFAULT_LOCK_TIMEOUT = 30.0
+# NORMAL: an application crash loses nothing; an OS crash or power cut can lose the last
+# commits. FULL syncs the WAL on every commit and loses none (see the README).
+SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds; an unreachable host must not hang a request
 
 # Execution option a unit of work sets to say "this transaction will write".
 _WRITE_INTENT = "studycore_write_intent"
+# Engine execution option holding the engine's lock timeout (seconds).
+_LOCK_TIMEOUT = "studycore_lock_timeout"
 
 
 @dataclass(frozen=True)
@@ -50,12 +69,74 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def open_database(url: str | None = None, **engine_options: Any) -> Database:
-    """Create the engine and session factory for ``url`` (see ``database_url``)."""
-    engine = create_engine(database_url(url), **engine_options)
+def open_database(
+    url: str | None = None,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    synchronous: str | None = None,
+    **engine_options: Any,
+) -> Database:
+    """Create the engine and session factory for ``url`` (see ``database_url``).
+
+    ``lock_timeout``: seconds a call waits for its turn — another SQLite writer, or a
+    free pooled connection — before ``DatabaseUnavailableError`` (busy).
+    ``synchronous``: SQLite's ``NORMAL`` or ``FULL`` (default: the ``SQLITE_SYNCHRONOUS``
+    environment variable, else ``NORMAL``).
+    """
+    url = database_url(url)
+    engine = create_engine(
+        url, **_engine_defaults(url, lock_timeout, engine_options) | engine_options
+    )
+    engine.update_execution_options(**{_LOCK_TIMEOUT: lock_timeout})
+    event.listen(engine, "handle_error", _database_unavailable)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout, _synchronous_mode(synchronous))
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _engine_defaults(url: str, lock_timeout: float, options: dict[str, Any]) -> dict[str, Any]:
+    """Pool and connection options that keep every wait bounded, for ``url``'s engine.
+
+    A caller that chooses its own ``poolclass`` chooses its pool options too.
+    """
+    parsed = make_url(url)
+    defaults: dict[str, Any] = {}
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if "poolclass" not in options and not in_memory:  # in memory: a connection per thread
+        defaults |= {"poolclass": _BoundedQueuePool, "pool_timeout": lock_timeout}
+    if parsed.get_backend_name() != "sqlite":
+        defaults["pool_pre_ping"] = True  # a connection that died in an outage is replaced
+        defaults["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT}
+    return defaults
+
+
+class _BoundedQueuePool(QueuePool):
+    """SQLAlchemy's default pool, whose "no connection free in time" is an outage.
+
+    When every pooled connection stays busy for ``pool_timeout`` (threaded workers
+    outnumber the connections, and the database is slow), SQLAlchemy raises its own
+    TimeoutError, which would be a 500; this is the same "busy" as a held write lock.
+    """
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeoutError as error:
+            raise _busy() from error
+
+
+def _synchronous_mode(setting: str | None) -> str:
+    mode = (setting or os.environ.get("SQLITE_SYNCHRONOUS") or "NORMAL").upper()
+    if mode not in SQLITE_SYNCHRONOUS_MODES:
+        raise ValueError(f"SQLite synchronous must be one of {SQLITE_SYNCHRONOUS_MODES}: {mode}")
+    return mode
+
+
+def _database_unavailable(context: ExceptionContext) -> BaseException | None:
+    """Replace a driver error that means "the database is away" (the ``handle_error`` hook)."""
+    if context.is_pre_ping:
+        return None  # the pool reconnects by itself; only a failed reconnect is an outage
+    return unavailable_error(context.original_exception)
 
 
 def sync_id_sequences(session: Session) -> None:
@@ -81,7 +162,7 @@ def database_is_reachable(sessions: sessionmaker[Session]) -> bool:
     try:
         with sessions() as session:
             session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, DatabaseUnavailableError):
         return False
     return True
 
@@ -92,7 +173,8 @@ def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
     On SQLite it begins with ``BEGIN IMMEDIATE``: the write lock is taken before the
     first read, so what the block checked cannot change before it writes. Writers to
-    one SQLite file queue on a lock file first (see ``_SqliteWriterQueue``).
+    one SQLite file queue on a lock file first (see ``_SqliteWriterQueue``), for at
+    most the engine's lock timeout: then ``DatabaseUnavailableError`` (busy).
     """
     with _writer_queue(sessions.kw.get("bind")), sessions.begin() as session:
         session.connection(execution_options={_WRITE_INTENT: True})
@@ -100,7 +182,7 @@ def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 class _SqliteWriterQueue:
-    """Lets writers to one SQLite file take turns without sleeping.
+    """Lets writers to one SQLite file take turns without sleeping, for a bounded time.
 
     SQLite makes a writer that finds the database locked poll with growing sleeps
     (1, 2, 5, 10… ms), which wastes most of the time when workers write concurrently.
@@ -114,16 +196,38 @@ class _SqliteWriterQueue:
         self._path = f"{database_path}-writelock"
         self._file: int | None = None
         self._owner_pid = 0
+        self._waiter: _FlockWaiter | None = None  # made at the first wait, kept
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        with self._threads:
-            lock_file = self._open()
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+    def turn(self, timeout: float) -> Iterator[None]:
+        """Hold the write turn for the block; ``DatabaseUnavailableError`` after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
+            raise _busy()
+        try:
+            lock_file = self._lock(deadline)
             try:
                 yield
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _lock(self, deadline: float) -> int:
+        """Lock the file; return the descriptor that holds the lock."""
+        shared = self._open()
+        try:
+            fcntl.flock(shared, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another process writes: wait for it below
+        else:
+            return shared
+        if self._waiter is None:
+            self._waiter = _FlockWaiter(self._path)
+        lock_file = self._waiter.wait(deadline - time.monotonic())
+        if lock_file is None:
+            raise _busy()
+        return lock_file
 
     def _open(self) -> int:
         # A forked child (gunicorn --preload) must not share its parent's open file:
@@ -131,7 +235,63 @@ class _SqliteWriterQueue:
         if self._file is None or self._owner_pid != os.getpid():
             self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
             self._owner_pid = os.getpid()
+            self._waiter = None  # its thread did not survive the fork
         return self._file
+
+
+class _FlockWaiter:
+    """A helper thread that takes the lock with a blocking ``flock``, so callers can stop waiting.
+
+    ``flock`` itself has no timeout, and polling it would lose the instant wake-up. The
+    helper locks its own open file, so that a wait granted after its caller gave up
+    excludes everyone else like any other holder, then unlocks at once unless a new
+    caller took the wait over. One helper per file and process, started once: starting
+    a thread per wait cost 5% of POST throughput with two workers.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._file = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._requested = threading.Event()
+        self._granted = threading.Event()
+        self._decided = threading.Lock()
+        self._abandoned = False
+        self._pending = False  # the helper is blocked in flock for a wait
+        threading.Thread(target=self._serve, name="sqlite-writelock", daemon=True).start()
+
+    def wait(self, timeout: float) -> int | None:
+        """The locked descriptor, or ``None`` if it was not granted within ``timeout`` s.
+
+        A wait that an earlier caller gave up, still pending, is taken over.
+        """
+        with self._decided:
+            self._abandoned = False
+            if not self._pending:
+                self._pending = True
+                self._granted.clear()
+                self._requested.set()
+        if self._granted.wait(max(timeout, 0.0)):
+            return self._file
+        with self._decided:
+            if self._granted.is_set():
+                return self._file
+            self._abandoned = True
+            return None
+
+    def _serve(self) -> None:
+        while True:
+            self._requested.wait()
+            self._requested.clear()
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+            with self._decided:
+                self._pending = False
+                if self._abandoned:
+                    fcntl.flock(self._file, fcntl.LOCK_UN)  # nobody waits: pass the turn on
+                else:
+                    self._granted.set()  # the caller now holds it and unlocks it
+
+
+def _busy() -> DatabaseUnavailableError:
+    return DatabaseUnavailableError(BUSY, retry_after=BUSY_RETRY_AFTER)
 
 
 _writer_queues: dict[str, _SqliteWriterQueue] = {}
@@ -147,7 +307,7 @@ def _writer_queue(bind: object) -> AbstractContextManager[None]:
     path = os.path.abspath(bind.url.database or "")
     with _writer_queues_lock:
         queue = _writer_queues.setdefault(path, _SqliteWriterQueue(path))
-    return queue.turn()
+    return queue.turn(bind.get_execution_options().get(_LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT))
 
 
 def _is_sqlite_file(engine: Engine) -> bool:
@@ -155,7 +315,7 @@ def _is_sqlite_file(engine: Engine) -> bool:
     return engine.url.database not in (None, "", ":memory:")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_timeout: float, synchronous: str) -> None:
     wal = _is_sqlite_file(engine)
 
     @event.listens_for(engine, "connect")
@@ -165,8 +325,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         if wal:
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, far faster
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -176,4 +336,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # Straight to the driver: this runs for every transaction, and nothing needs to
         # see it as a statement.
         driver: Any = connection.connection.driver_connection
-        driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except sqlite3.Error as error:
+            # Outside SQLAlchemy's error handling: translate here what handle_error would.
+            unavailable = unavailable_error(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error

@@ -44,3 +44,21 @@ class NotFoundError(StudyCoreError):
 
     def details(self) -> dict[str, object]:
         return {f"missing_{field}": ids for field, ids in self.missing.items()}
+
+
+class DatabaseUnavailableError(StudyCoreError):
+    """The database cannot serve the request right now; the same call may succeed later.
+
+    Raised instead of the driver's error when the database is unreachable or restarting,
+    out of disk space, read-only, or locked by another writer beyond the bounded wait.
+    ``reason`` says which, for operators; ``retry_after`` suggests when to try again
+    (seconds).
+    """
+
+    def __init__(self, reason: str, *, retry_after: int = 5) -> None:
+        super().__init__("Database unavailable")
+        self.reason = reason
+        self.retry_after = retry_after
+
+    def details(self) -> dict[str, object]:
+        return {"reason": self.reason}

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import Database
+from .errors import DatabaseUnavailableError
 
 PACKAGE = Path(__file__).resolve().parent
 # The installed copy first: beside an installed package, "../alembic.ini" would be
@@ -87,7 +88,7 @@ def schema_problem(database: Database) -> str | None:
     """
     try:
         current = current_revisions(database)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, DatabaseUnavailableError):
         return "Database unavailable"
     if current != head_revisions():
         return f"Database schema {_describe(current)}"

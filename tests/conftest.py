@@ -51,7 +51,7 @@ def database(database_url: str) -> Iterator[Database]:
 @pytest.fixture
 def sessions(database: Database) -> Iterator[sessionmaker[Session]]:
     """The session factory, on a database holding only the test vocabulary."""
-    _seed_vocabulary(database.sessions)
+    seed_vocabulary(database.sessions)
     yield database.sessions
     _delete_everything(database.sessions)
 
@@ -87,7 +87,8 @@ def row_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
         }
 
 
-def _seed_vocabulary(sessions: sessionmaker[Session]) -> None:
+def seed_vocabulary(sessions: sessionmaker[Session]) -> None:
+    """Insert the test vocabulary: WORDS in the Basics group, an empty group, one activity."""
     with sessions.begin() as session:
         session.execute(
             insert(Group),

@@ -10,15 +10,19 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from email.message import Message
+from typing import IO, Any
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+PRODUCTION_CONFIG = "python:studycore_web.gunicorn_conf"  # the settings the README's command uses
 
 
 @contextmanager
@@ -28,17 +32,23 @@ def gunicorn(
     workers: int = 2,
     app: str = "studycore_web:create_app()",
     quiet: bool = False,
+    config: str | None = None,
+    log: IO[bytes] | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve ``app`` with ``workers`` processes; yield its base URL; stop it afterwards.
 
-    ``quiet`` sends the server's log to /dev/null (a benchmark's millions of lines).
+    ``quiet`` sends the server's log to /dev/null (a benchmark's millions of lines),
+    ``log`` to that file instead. ``config`` is a gunicorn ``-c`` argument (such as
+    ``PRODUCTION_CONFIG``); ``environment`` adds variables for the server.
     """
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else [])]
+    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     server = subprocess.Popen(
-        command, env=environment, stderr=subprocess.DEVNULL if quiet else None
+        [*command, app],
+        env={**os.environ, **(environment or {}), "DATABASE_URL": database_url},
+        stderr=subprocess.DEVNULL if quiet else log,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -51,14 +61,22 @@ def gunicorn(
 
 def request_json(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     """Send one JSON request; return the status and the decoded body."""
+    status, _headers, decoded = request_with_headers(method, url, body)
+    return status, decoded
+
+
+def request_with_headers(
+    method: str, url: str, body: Any = None, timeout: float = 30
+) -> tuple[int, Message, Any]:
+    """Send one JSON request; return the status, the response headers and the decoded body."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        return error.code, error.headers, json.loads(error.read())
 
 
 def wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:

@@ -13,6 +13,7 @@ from studycore import create_study_session, open_database
 from studycore.cli import main
 from studycore.demo import DEMO_GROUPS
 from studycore.models import Group, Word
+from studycore_web import gunicorn_conf
 from studycore_web.server import gunicorn_options
 from tests.servers import free_port
 
@@ -138,6 +139,15 @@ def test_serve_runs_gunicorn_with_threaded_workers() -> None:
     assert options["bind"] == "0.0.0.0:8000"
     assert (options["workers"], options["worker_class"], options["threads"]) == (3, "gthread", 4)
     assert options["accesslog"] is None  # the app logs each request itself, once
+
+
+def test_serve_takes_the_production_settings_of_gunicorn_conf() -> None:
+    options = gunicorn_options(host="127.0.0.1", port=8000)
+
+    assert options["threads"] == gunicorn_conf.threads == 64
+    assert options["workers"] == gunicorn_conf.workers
+    assert options["keepalive"] == gunicorn_conf.keepalive
+    assert "os" not in options
 
 
 def test_a_database_from_a_newer_studycore_is_named_as_such(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from studycore import (
     sync_id_sequences,
     write_transaction,
 )
-from studycore.db import DEFAULT_DATABASE_URL, SQLITE_BUSY_TIMEOUT_MS, database_url
+from studycore.db import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, database_url
 from studycore.models import Word, WordReviewItem
 
 
@@ -32,9 +32,21 @@ def test_every_sqlite_connection_gets_the_pragmas(sqlite_file: Database) -> None
     for connection in connections:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         connection.close()
     sqlite_file.dispose()
+    assert DEFAULT_LOCK_TIMEOUT == 30.0
+
+
+def test_the_lock_timeout_and_durability_are_configurable(tmp_path: Path) -> None:
+    database = open_database(
+        f"sqlite:///{tmp_path / 'strict.sqlite3'}", lock_timeout=2.5, synchronous="full"
+    )
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2_500
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    database.dispose()
 
 
 def test_an_in_memory_sqlite_database_works_too() -> None:

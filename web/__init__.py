@@ -18,7 +18,7 @@ from flask_cors import CORS
 from studycore import open_database
 from studycore.validation import DEFAULT_MAX_WORDS
 
-from . import errors, hooks, portal, routes
+from . import converters, errors, hooks, portal, routes
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_WORDS_PER_SESSION": DEFAULT_MAX_WORDS,
     "CORS_ORIGINS": "*",  # the original portal answered every origin
     "DATABASE_ENGINE_OPTIONS": {},
+    # Seconds a request waits for another SQLite writer before a 503 (the CLI waits 30).
+    "DATABASE_LOCK_TIMEOUT": 5.0,
     "LOG_LEVEL": "INFO",  # one line per request at INFO; tests leave logging to pytest
 }
 
@@ -38,10 +40,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # words are UTF-8, not \u escapes
-    database = open_database(app.config["DATABASE_URL"], **app.config["DATABASE_ENGINE_OPTIONS"])
+    database = open_database(
+        app.config["DATABASE_URL"],
+        lock_timeout=app.config["DATABASE_LOCK_TIMEOUT"],
+        **app.config["DATABASE_ENGINE_OPTIONS"],
+    )
     app.extensions["studycore"] = database
     # Every path: the portal's frontend also calls /words, /groups, /dashboard… (no /api).
     CORS(app, resources={r"/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
+    converters.init_app(app)  # before any route exists
     errors.init_app(app)
     hooks.init_app(app)
     _configure_logging(app)
@@ -68,6 +75,8 @@ def _from_environment() -> dict[str, Any]:
     for name in ("MAX_CONTENT_LENGTH", "MAX_WORDS_PER_SESSION"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
+    if os.environ.get("DATABASE_LOCK_TIMEOUT"):
+        settings["DATABASE_LOCK_TIMEOUT"] = float(os.environ["DATABASE_LOCK_TIMEOUT"])
     return settings
 
 

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, current_app, g, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from studycore import NotFoundError, StudyCoreError, ValidationError
+from studycore import DatabaseUnavailableError, NotFoundError, StudyCoreError, ValidationError
 
 log = logging.getLogger("web.errors")
 
 STATUS_OF: dict[type[StudyCoreError], int] = {ValidationError: 400, NotFoundError: 404}
+# An outage fails every request: its traceback is logged once per reason per this many
+# seconds (per worker process), and each failed request gets only its request log line.
+TRACEBACK_QUIET_SECONDS = 60.0
 
 
 def init_app(app: Flask) -> None:
     """Register the JSON error handlers."""
+    app.extensions["web.outages"] = OutageLog()
+    app.register_error_handler(DatabaseUnavailableError, _database_unavailable)
     app.register_error_handler(StudyCoreError, _studycore_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -25,6 +32,42 @@ def init_app(app: Flask) -> None:
 def _studycore_error(error: StudyCoreError) -> tuple[Response, int]:
     status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
     return jsonify({"error": error.message, **error.details()}), status
+
+
+def _database_unavailable(error: DatabaseUnavailableError) -> tuple[Response, int, dict[str, str]]:
+    # Not a bug, and the same request may succeed soon: 503 and when to retry.
+    g.log_note = f"database {error.reason}"
+    outages: OutageLog = current_app.extensions["web.outages"]
+    if outages.first_in_a_while(error.reason):
+        log.error(
+            "database unavailable (%s), request_id=%s; further failures for this reason are"
+            " logged as request lines only for %.0f s",
+            error.reason,
+            g.get("request_id", "-"),
+            TRACEBACK_QUIET_SECONDS,
+            exc_info=error,
+        )
+    body = {"error": error.message, **error.details()}
+    return jsonify(body), 503, {"Retry-After": str(error.retry_after)}
+
+
+class OutageLog:
+    """Decides which failures of an outage get a traceback: the first, not the flood."""
+
+    def __init__(self, quiet_seconds: float = TRACEBACK_QUIET_SECONDS) -> None:
+        self._quiet_seconds = quiet_seconds
+        self._last_logged: dict[str, float] = {}
+        self._lock = threading.Lock()  # threaded workers fail concurrently
+
+    def first_in_a_while(self, reason: str) -> bool:
+        """Whether no failure for ``reason`` was logged in the last quiet period."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._last_logged.get(reason)
+            if last is not None and now - last < self._quiet_seconds:
+                return False
+            self._last_logged[reason] = now
+            return True
 
 
 def _http_error(error: HTTPException) -> WerkzeugResponse:

@@ -215,7 +215,11 @@ def _schemas(max_words: int) -> dict[str, Any]:
                 "The message; a 400 names the bad field or parameter, a 404 lists the ids "
                 "that do not exist under missing_<field>, e.g. missing_word_ids."
             ),
-            "properties": {"error": TEXT, "field": TEXT},
+            "properties": {
+                "error": TEXT,
+                "field": TEXT,
+                "reason": {**TEXT, "description": "Why the database is unavailable (503)"},
+            },
             "patternProperties": {"^missing_[a-z_]+$": _array(ID, minItems=1)},
             "additionalProperties": False,
         },
@@ -225,6 +229,10 @@ def _schemas(max_words: int) -> dict[str, Any]:
 def _page(key: str, item: str, **more: Any) -> dict[str, Any]:
     """The envelope of the portal's older lists: ``{key: […], total_pages, current_page}``."""
     return _object({key: _array(_ref(item)), **PORTAL_PAGING, **more})
+
+
+# Every operation that reaches the database: it may be away (unreachable, full, locked).
+UNAVAILABLE = {"503": {"$ref": "#/components/responses/Unavailable"}}
 
 
 def _too_long(parameters: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -241,7 +249,12 @@ def _get(
     missing: str | None = None,
 ) -> dict[str, Any]:
     """A read: 200 with ``body``, 400 for a bad parameter, 404 when ``missing`` is absent."""
-    responses = {"200": _json(body, summary), "400": _error(QUERY_ERROR), **_too_long(parameters)}
+    responses = {
+        "200": _json(body, summary),
+        "400": _error(QUERY_ERROR),
+        **_too_long(parameters),
+        **UNAVAILABLE,
+    }
     if missing:
         responses["404"] = _error(f"No such {missing}")
     operation = {"summary": summary, "operationId": operation_id, "responses": responses}
@@ -286,6 +299,7 @@ def _post(
             "404": _error(missing),
             "413": _error(BODY_LIMIT),
             **_too_long(parameters),
+            **UNAVAILABLE,
         },
     }
     return {"post": operation}
@@ -332,7 +346,8 @@ def _paths() -> dict[str, Any]:
                     "200": _json(
                         _object({"message": TEXT, "deleted_study_sessions": COUNT}),
                         "The history is empty",
-                    )
+                    ),
+                    **UNAVAILABLE,
                 },
             }
         },
@@ -457,10 +472,14 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
         "components": {
             "schemas": _schemas(max_words),
             "responses": {
+                "Unavailable": {
+                    **_error("The database is unavailable; try again after Retry-After seconds"),
+                    "headers": {"Retry-After": {"schema": {"type": "string"}}},
+                },
                 "UriTooLong": {
                     "description": "The request line is longer than the HTTP server accepts "
                     "(gunicorn: 4094 bytes); its body is the server's, not JSON"
-                }
+                },
             },
         },
     }

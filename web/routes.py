@@ -67,12 +67,12 @@ def openapi() -> Response:
 
 
 @health.get("/healthz")
-def healthz() -> tuple[Response, int]:
+def healthz() -> tuple[Response, int, dict[str, str]]:
     """For load balancers: 200 when the database answers at the newest schema, else 503."""
     problem = schema_problem(current_app.extensions["studycore"])
     if problem is None:
-        return jsonify({"status": "ok"}), 200
-    return jsonify({"status": "unavailable", "error": problem}), 503
+        return jsonify({"status": "ok"}), 200, {}
+    return jsonify({"status": "unavailable", "error": problem}), 503, {"Retry-After": "5"}
 
 
 def json_body() -> object:

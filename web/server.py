@@ -1,45 +1,49 @@
 """Serving the app: gunicorn when it is installed (the ``server`` extra), else Werkzeug.
 
-``gunicorn_options`` is the one place that decides how gunicorn runs; ``studycore
-serve`` only passes the host, port and process counts through.
+gunicorn's settings come from ``gunicorn_conf``, the same module the README's gunicorn
+command loads; ``studycore serve`` only adds the address and, if given, process counts.
 """
 
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 
-from . import create_app
+from . import create_app, gunicorn_conf
 
 log = logging.getLogger("web.server")
 
 
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """gunicorn's settings for ``studycore serve``.
+def gunicorn_options(
+    *, host: str, port: int, workers: int | None = None, threads: int | None = None
+) -> dict[str, Any]:
+    """gunicorn's settings for ``studycore serve``: ``gunicorn_conf``'s, on ``host:port``.
 
-    Threaded workers (``gthread``): a slow client holds a thread, not a whole process.
-    The timeouts bound how long a stuck request or a shutdown may take.
+    ``workers`` and ``threads`` replace the module's values when given.
     """
+    counts = {"workers": workers, "threads": threads}
     return {
+        **_settings(gunicorn_conf),
         "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 30,  # a worker silent this long is restarted
-        "graceful_timeout": 30,  # on stop, requests in flight get this long to finish
-        "keepalive": 5,
-        "accesslog": None,  # the app logs each request once itself (web.hooks)
-        "errorlog": "-",
-        "loglevel": "info",
-        # gunicorn ≥ 25.1 opens a control socket at one fixed path per user: a second
-        # server on the machine would take it over from the first.
-        "control_socket_disable": True,
+        **{name: count for name, count in counts.items() if count is not None},
     }
 
 
-def serve(database_url: str, *, host: str, port: int, workers: int, threads: int) -> None:
+def _settings(module: ModuleType) -> dict[str, Any]:
+    """The settings a gunicorn config module defines: its public, non-module names."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if not name.startswith("_") and not isinstance(value, ModuleType)
+    }
+
+
+def serve(
+    database_url: str, *, host: str, port: int, workers: int | None, threads: int | None
+) -> None:
     """Serve the API on ``host:port`` until interrupted."""
     try:
         from gunicorn.app.base import BaseApplication  # noqa: PLC0415
