@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import (
-    Database,
     Listing,
     Page,
     PageRequest,
@@ -37,14 +35,9 @@ from studycore import (
 )
 from studycore.paging import require_known_parameters
 
-from .routes import create_study_session, json_body
+from .routes import create_study_session, json_body, studycore_sessions
 
 portal = Blueprint("portal", __name__)
-
-
-def _sessions() -> sessionmaker[Session]:
-    database: Database = current_app.extensions["studycore"]
-    return database.sessions
 
 
 def paging(listing: Listing) -> PageRequest:
@@ -74,7 +67,7 @@ def api_page(page: Page[Any]) -> dict[str, Any]:
 @portal.get("/words")
 def words() -> Response:
     """A page of the vocabulary, 50 words a page."""
-    page = list_words(_sessions(), paging(catalog.WORDS))
+    page = list_words(studycore_sessions(), paging(catalog.WORDS))
     return jsonify({**portal_page(page, "words"), "total_words": page.total})
 
 
@@ -82,33 +75,33 @@ def words() -> Response:
 def word(word_id: int) -> Response:
     """One word with its answer totals and its groups."""
     no_query()
-    return jsonify({"word": get_word(_sessions(), word_id).to_json()})
+    return jsonify({"word": get_word(studycore_sessions(), word_id).to_json()})
 
 
 @portal.get("/groups")
 def groups() -> Response:
     """A page of the groups with their word counts, 10 a page."""
-    return jsonify(portal_page(list_groups(_sessions(), paging(catalog.GROUPS)), "groups"))
+    return jsonify(portal_page(list_groups(studycore_sessions(), paging(catalog.GROUPS)), "groups"))
 
 
 @portal.get("/groups/<int:group_id>")
 def group(group_id: int) -> Response:
     """One group with its word count."""
     no_query()
-    return jsonify(get_group(_sessions(), group_id).to_json())
+    return jsonify(get_group(studycore_sessions(), group_id).to_json())
 
 
 @portal.get("/groups/<int:group_id>/words")
 def group_words(group_id: int) -> Response:
     """A page of one group's words, 10 a page."""
-    page = list_group_words(_sessions(), group_id, paging(catalog.GROUP_WORDS))
+    page = list_group_words(studycore_sessions(), group_id, paging(catalog.GROUP_WORDS))
     return jsonify(portal_page(page, "words"))
 
 
 @portal.get("/groups/<int:group_id>/study_sessions")
 def group_study_sessions(group_id: int) -> Response:
     """A page of one group's study sessions, newest first unless sorted otherwise."""
-    page = list_group_sessions(_sessions(), group_id, paging(history.GROUP_SESSIONS))
+    page = list_group_sessions(studycore_sessions(), group_id, paging(history.GROUP_SESSIONS))
     return jsonify(portal_page(page, "study_sessions"))
 
 
@@ -116,20 +109,20 @@ def group_study_sessions(group_id: int) -> Response:
 def study_activities() -> Response:
     """Every study activity."""
     no_query()
-    return jsonify([activity.to_json() for activity in list_study_activities(_sessions())])
+    return jsonify([activity.to_json() for activity in list_study_activities(studycore_sessions())])
 
 
 @portal.get("/api/study-activities/<int:activity_id>")
 def study_activity(activity_id: int) -> Response:
     """One study activity."""
     no_query()
-    return jsonify(get_study_activity(_sessions(), activity_id).to_json())
+    return jsonify(get_study_activity(studycore_sessions(), activity_id).to_json())
 
 
 @portal.get("/api/study-activities/<int:activity_id>/sessions")
 def study_activity_sessions(activity_id: int) -> Response:
     """A page of one activity's sessions, newest first."""
-    page = list_activity_sessions(_sessions(), activity_id, paging(history.SESSIONS))
+    page = list_activity_sessions(studycore_sessions(), activity_id, paging(history.SESSIONS))
     return jsonify(api_page(page))
 
 
@@ -137,21 +130,21 @@ def study_activity_sessions(activity_id: int) -> Response:
 def launch_data(activity_id: int) -> Response:
     """The activity and the groups the launch page offers."""
     no_query()
-    return jsonify(get_launch_data(_sessions(), activity_id).to_json())
+    return jsonify(get_launch_data(studycore_sessions(), activity_id).to_json())
 
 
 @portal.get("/api/study-sessions")
 @portal.get("/api/study_sessions")
-def study_sessions() -> Response:
+def studystudycore_sessions() -> Response:
     """A page of the whole study history, newest first."""
-    return jsonify(api_page(list_study_sessions(_sessions(), paging(history.SESSIONS))))
+    return jsonify(api_page(list_study_sessions(studycore_sessions(), paging(history.SESSIONS))))
 
 
 @portal.post("/api/study-sessions/reset")
 @portal.post("/api/study_sessions/reset")
 def reset() -> Response:
     """Delete every study session and review item; words, groups and activities stay."""
-    deleted = reset_history(_sessions())
+    deleted = reset_history(studycore_sessions())
     return jsonify({"message": "Study history cleared", "deleted_study_sessions": deleted})
 
 
@@ -163,7 +156,7 @@ portal.add_url_rule("/study_sessions", view_func=create_study_session, methods=[
 def review_batch(study_session_id: int) -> Response:
     """Count ``{"reviews": [{"word_id", "is_correct"}, …]}``: every answer, or none."""
     result = record_reviews_from_json(
-        _sessions(),
+        studycore_sessions(),
         study_session_id=study_session_id,
         payload=json_body(),
         max_answers=current_app.config["MAX_WORDS_PER_SESSION"],
@@ -175,7 +168,7 @@ def review_batch(study_session_id: int) -> Response:
 def dashboard_recent_session() -> Response:
     """The latest session with its answers summed; ``null`` before the first."""
     no_query()
-    latest = recent_session(_sessions())
+    latest = recent_session(studycore_sessions())
     return jsonify(latest.to_json() if latest else None)
 
 
@@ -183,4 +176,4 @@ def dashboard_recent_session() -> Response:
 def dashboard_statistics() -> Response:
     """The learner's progress figures."""
     no_query()
-    return jsonify(dashboard_stats(_sessions()).to_json())
+    return jsonify(dashboard_stats(studycore_sessions()).to_json())

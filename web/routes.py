@@ -23,7 +23,8 @@ api = Blueprint("api", __name__, url_prefix="/api")
 health = Blueprint("health", __name__)
 
 
-def _sessions() -> sessionmaker[Session]:
+def studycore_sessions() -> sessionmaker[Session]:
+    """The app's session factory: what every studycore service takes."""
     database: Database = current_app.extensions["studycore"]
     return database.sessions
 
@@ -33,7 +34,7 @@ def _sessions() -> sessionmaker[Session]:
 def create_study_session() -> tuple[Response, int, dict[str, str]]:
     """Start a study session for a group and an activity; 201 with the session."""
     details = create_study_session_from_json(
-        _sessions(), json_body(), max_words=current_app.config["MAX_WORDS_PER_SESSION"]
+        studycore_sessions(), json_body(), max_words=current_app.config["MAX_WORDS_PER_SESSION"]
     )
     location = url_for("api.show_study_session", study_session_id=details.id)
     return jsonify(details.to_json()), 201, {"Location": location}
@@ -47,7 +48,7 @@ def show_study_session(study_session_id: int) -> Response:
     Without ``page``/``per_page`` every word is listed; with them, that page of words.
     """
     paging = SESSION_WORDS_PAGE.parse(request.args) if request.args else None
-    return jsonify(get_study_session_page(_sessions(), study_session_id, paging).to_json())
+    return jsonify(get_study_session_page(studycore_sessions(), study_session_id, paging).to_json())
 
 
 @api.post("/study_sessions/<int:study_session_id>/words/<int:word_id>/review")
@@ -55,7 +56,10 @@ def show_study_session(study_session_id: int) -> Response:
 def review_word(study_session_id: int, word_id: int) -> Response:
     """Count one answer, ``{"correct": true|false}``; 200 with the word's new counts."""
     word = record_review_from_json(
-        _sessions(), study_session_id=study_session_id, word_id=word_id, payload=json_body()
+        studycore_sessions(),
+        study_session_id=study_session_id,
+        word_id=word_id,
+        payload=json_body(),
     )
     return jsonify(word.to_json())
 
