@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +109,22 @@ def test_sqlite_writers_take_turns_across_processes(tmp_path: Path) -> None:
         assert not another_process_can_write()
     assert another_process_can_write()
     database.dispose()
+
+
+def test_a_worker_with_more_than_1024_open_files_still_reaches_the_database(
+    database: Database, sessions: sessionmaker[Session]
+) -> None:
+    """The pooled-connection check must not use select(), which stops at descriptor 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(4096, hard)), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]  # a busy worker's sockets
+    fresh = open_database(database.engine.url.render_as_string(hide_password=False))
+    try:
+        for _ in range(3):  # a new connection, then the pooled one checked out again
+            details = create_study_session(fresh.sessions, group_id=1, study_activity_id=1)
+            assert len(details.words) == 5
+    finally:
+        fresh.dispose()
+        for descriptor in held:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

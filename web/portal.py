@@ -135,7 +135,7 @@ def launch_data(activity_id: int) -> Response:
 
 @portal.get("/api/study-sessions")
 @portal.get("/api/study_sessions")
-def studystudycore_sessions() -> Response:
+def study_sessions() -> Response:
     """A page of the whole study history, newest first."""
     return jsonify(api_page(list_study_sessions(studycore_sessions(), paging(history.SESSIONS))))
 
