@@ -114,11 +114,15 @@ def record_reviews(
     study_session_id = require_id("study_session_id", study_session_id)
     batch = _valid_answers(answers, max_answers)
     totals = _totals_by_word(batch)
+    word_ids = list(totals)
     with write_transaction(sessions) as session:
-        _require_words_of_session(session, study_session_id, list(totals))
+        # Count first, then read back what was counted: an item deleted in between (a
+        # reset committing on PostgreSQL) is then missing from the read, never skipped
+        # silently by an UPDATE that matched no row.
         if totals:
             session.connection().execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
-        words = _session_words(session, study_session_id, list(totals))
+        words = _session_words(session, study_session_id, word_ids)
+        _require_every_word(session, study_session_id, word_ids, words)
     return ReviewBatchResult(study_session_id, len(batch), words)
 
 
@@ -193,9 +197,11 @@ def _answer_rows(
     ]
 
 
-def _require_words_of_session(session: Session, study_session_id: int, word_ids: list[int]) -> None:
-    """Raise ``NotFoundError`` naming every word that is not part of the session."""
-    found = {word.id for word in _session_words(session, study_session_id, word_ids)}
+def _require_every_word(
+    session: Session, study_session_id: int, word_ids: list[int], words: tuple[SessionWord, ...]
+) -> None:
+    """Raise ``NotFoundError`` (rolling the batch back) naming every word not in the session."""
+    found = {word.id for word in words}
     if len(found) < len(word_ids):
         raise _not_found(session, study_session_id, [i for i in word_ids if i not in found])
     if not word_ids and not _session_exists(session, study_session_id):
