@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from studycore import migrations, open_database
+from studycore import StudyCoreError, migrations, open_database
 from studycore_web import create_app
 
 
@@ -91,3 +91,14 @@ def test_every_request_is_logged_once(
     lines = [record.getMessage() for record in caplog.records if record.name == "web.requests"]
     assert len(lines) == 1
     assert re.match(r"POST /api/study-sessions 400 \d+\.\dms request_id=\w+", lines[0])
+
+
+def test_an_unmapped_studycore_error_is_the_contracts_500(app: Flask) -> None:
+    @app.get("/raises-a-bare-studycore-error")
+    def bare() -> str:
+        raise StudyCoreError("a kind the adapter has no status for")
+
+    response = app.test_client().get("/raises-a-bare-studycore-error")
+
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "Internal server error"}

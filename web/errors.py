@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
 
 
 def _studycore_error(error: StudyCoreError) -> tuple[Response, int]:
-    status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+    status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), None)
+    if status is None:  # a kind of StudyCoreError this adapter does not know: a bug here
+        return _unexpected_error(error)
     return jsonify({"error": error.message, **error.details()}), status
 
 
