@@ -13,6 +13,9 @@ import sqlite3
 from .errors import DatabaseUnavailableError
 
 BUSY = "busy"
+# Every table studycore queries is created by its migrations: a missing one means the
+# schema is not migrated (yet, or any more), not a bug in a statement.
+NOT_MIGRATED = "not migrated: run `studycore db upgrade`"
 BUSY_RETRY_AFTER = 1  # another writer holds the lock: its transaction ends within moments
 
 # SQLite's primary result codes (the low byte of the extended code) that mean the file
@@ -34,7 +37,9 @@ POSTGRES_REASONS = {
     "53": "out of resources",  # too many connections, out of memory
     "25006": "read-only",  # a hot standby, or default_transaction_read_only
     "55P03": BUSY,  # lock_timeout ran out
+    "42P01": NOT_MIGRATED,  # undefined_table
 }
+SQLITE_NO_SUCH_TABLE = "no such table:"
 
 
 def unavailable_error(error: BaseException) -> DatabaseUnavailableError | None:
@@ -47,6 +52,8 @@ def unavailable_error(error: BaseException) -> DatabaseUnavailableError | None:
 
 
 def _sqlite_reason(error: sqlite3.Error) -> str | None:
+    if str(error).startswith(SQLITE_NO_SUCH_TABLE):  # a plain SQLITE_ERROR otherwise
+        return NOT_MIGRATED
     code = getattr(error, "sqlite_errorcode", None)
     return None if code is None else SQLITE_REASONS.get(code & 0xFF)
 

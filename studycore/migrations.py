@@ -74,7 +74,7 @@ def current_revisions(database: Database) -> frozenset[str] | None:
     with database.engine.connect() as connection:
         try:
             return frozenset(connection.scalars(text("SELECT version_num FROM alembic_version")))
-        except SQLAlchemyError:
+        except (SQLAlchemyError, DatabaseUnavailableError):  # a missing table is the latter
             connection.rollback()
             if connection.dialect.has_table(connection, "alembic_version"):
                 raise

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from studycore.availability import unavailable_error
+from studycore.availability import NOT_MIGRATED, unavailable_error
 
 
 class OperationalError(Exception):
@@ -46,7 +46,7 @@ def test_postgres_errors_of_an_absent_database_are_unavailable(
     assert error.retry_after == (1 if reason == "busy" else 5)
 
 
-@pytest.mark.parametrize("sqlstate", ["23505", "42P01", "P0001", "40001"])
+@pytest.mark.parametrize("sqlstate", ["23505", "42703", "P0001", "40001"])
 def test_postgres_errors_of_the_application_are_not(sqlstate: str) -> None:
     assert unavailable_error(OperationalError(sqlstate)) is None
 
@@ -81,3 +81,12 @@ def test_sqlite_errors_of_an_absent_database_are_unavailable(code: int, reason: 
 @pytest.mark.parametrize("code", [1, 19, 787])  # a plain error, a constraint, a foreign key
 def test_sqlite_errors_of_the_application_are_not(code: int) -> None:
     assert unavailable_error(sqlite_error(code)) is None
+
+
+def test_a_missing_table_means_the_schema_is_not_migrated() -> None:
+    missing_on_sqlite = unavailable_error(sqlite3.OperationalError("no such table: words"))
+    missing_on_postgres = unavailable_error(OperationalError("42P01"))
+
+    assert missing_on_sqlite is not None
+    assert missing_on_postgres is not None
+    assert missing_on_sqlite.reason == missing_on_postgres.reason == NOT_MIGRATED

@@ -102,3 +102,21 @@ def test_an_unmapped_studycore_error_is_the_contracts_500(app: Flask) -> None:
 
     assert response.status_code == 500
     assert response.get_json() == {"error": "Internal server error"}
+
+
+def test_a_schema_removed_under_a_running_app_is_503_not_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'downgraded.sqlite3'}"
+    database = open_database(url)
+    migrations.upgrade(database)
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    client = app.test_client()
+    assert client.get("/groups").status_code == 200
+
+    migrations.downgrade(database)  # `studycore db downgrade base` while it serves
+    response = client.get("/groups")
+
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "not migrated: run `studycore db upgrade`"
+    assert response.headers["Retry-After"]
+    app.extensions["studycore"].dispose()
+    database.dispose()
