@@ -78,6 +78,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--no-scale", dest="scale", action="store_false")
     parser.add_argument("--no-portal", dest="portal", action="store_false")
     parser.add_argument("--no-before-after", dest="before_after", action="store_false")
+    parser.add_argument(
+        "--before", default=writes.BEFORE_REVISION, help="the revision to compare writes with"
+    )
     arguments = parser.parse_args()
     arguments.engines = ["sqlite", *(["postgresql"] if arguments.postgres else [])]
     return arguments
@@ -156,14 +159,16 @@ def _scale_line(engine: str, empty: Timing, full: Timing) -> str:
 
 
 def _print_before_after(arguments: argparse.Namespace) -> None:
-    results = [
-        writes.measure_before_after(engine, partial(_database, engine, arguments.postgres))
-        for engine in arguments.engines
-    ]
+    with writes.checkout(arguments.before) as before:
+        results = [
+            writes.measure_before_after(
+                engine, partial(_database, engine, arguments.postgres), before
+            )
+            for engine in arguments.engines
+        ]
     title = (
-        f"\nCreate and answer, before the portal work ({writes.BEFORE}: migrations up to 0001,"
-        f" no triggers) and now: ms; {writes.RUNS} alternating runs of {writes.ROUNDS} calls"
-        " per version, pooled"
+        f"\nCreate and answer, before ({arguments.before}) and now: ms;"
+        f" {writes.RUNS} alternating runs of {writes.ROUNDS} calls per version, pooled"
     )
     columns = [("engine", 10), ("write", 28), ("before", 8), ("p95", 8), ("now", 8),
                ("p95", 8), ("now/before", 12)]  # fmt: skip

@@ -14,8 +14,9 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import cycle
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from bench.timing import Timing, interleaved_seconds
 
-BEFORE = Path("/work/wt-before")  # the code at 19526ed, before the portal work
+BEFORE_REVISION = "19526ed"  # the last commit before the portal work (migrations up to 0001)
 HERE = Path(__file__).resolve().parent.parent
 RUNS, ROUNDS = 3, 100
 SESSION_WORDS = 10
@@ -38,8 +39,21 @@ class WriteResult:
     after: dict[str, Timing]
 
 
+@contextmanager
+def checkout(revision: str) -> Iterator[Path]:
+    """A temporary git worktree of this repository at ``revision``: the code to compare."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / revision
+        git = ["git", "-C", str(HERE), "worktree"]
+        subprocess.run([*git, "add", "--detach", "--quiet", str(path), revision], check=True)
+        try:
+            yield path
+        finally:
+            subprocess.run([*git, "remove", "--force", str(path)], check=False)
+
+
 def measure_before_after(
-    engine: str, database: Callable[[], AbstractContextManager[str]], before: Path = BEFORE
+    engine: str, database: Callable[[], AbstractContextManager[str]], before: Path
 ) -> WriteResult:
     """``RUNS`` child runs per version on fresh databases, alternating the versions."""
     seconds: dict[Path, dict[str, list[float]]] = {before: {}, HERE: {}}
