@@ -24,10 +24,12 @@ from .errors import NotFoundError, ValidationError
 from .id_lists import IDS_PARAMETER, id_list
 from .models import StudySession, Word, WordReviewItem
 from .results import ReviewBatchResult, SessionWord
+from .services import SESSION_WORDS
 from .validation import DEFAULT_MAX_WORDS, payload_fields, require_id, type_name
 
 _ITEM = WordReviewItem
 _WORD_OF_ITEM = Word.id == _ITEM.word_id
+# RETURNING cannot join: the word's columns come as subqueries of the updated item.
 _ANSWERED_WORD = (
     _ITEM.word_id,
     select(Word.word).where(_WORD_OF_ITEM).scalar_subquery(),
@@ -217,12 +219,12 @@ def _session_words(
     dialect = session.get_bind().dialect.name
     ids = id_list(dialect)
     statement = (
-        select(*_ANSWERED_WORD)
-        .join(ids.rows, _ITEM.word_id == ids.value)
-        .where(_ITEM.study_session_id == study_session_id)
+        SESSION_WORDS.join(ids.rows, _ITEM.word_id == ids.value)
+        .order_by(None)
         .order_by(_ITEM.word_id)
     )
-    rows = session.execute(statement, {IDS_PARAMETER: ids.encode(word_ids)})
+    parameters = {"study_session_id": study_session_id, IDS_PARAMETER: ids.encode(word_ids)}
+    rows = session.execute(statement, parameters)
     return tuple(SessionWord._make(row) for row in rows)
 
 
