@@ -7,6 +7,8 @@ their own items, never all of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import ColumnElement, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,10 +92,10 @@ def list_activity_sessions(
 ) -> Page[SessionSummary]:
     """A page of one study activity's sessions, newest first."""
     activity_id = require_id("study_activity_id", activity_id)
-    with sessions() as session:
-        require_activity(session, activity_id)
-        where = StudySession.study_activity_id == activity_id
-        return _sessions_page(session, paging or SESSIONS.request(), where)
+    of_activity = StudySession.study_activity_id == activity_id
+    return _owned_sessions(
+        sessions, require_activity, activity_id, of_activity, paging or SESSIONS.request()
+    )
 
 
 def list_group_sessions(
@@ -101,10 +103,10 @@ def list_group_sessions(
 ) -> Page[SessionSummary]:
     """A page of one group's sessions, newest first unless sorted otherwise."""
     group_id = require_id("group_id", group_id)
-    with sessions() as session:
-        require_group(session, group_id)
-        where = StudySession.group_id == group_id
-        return _sessions_page(session, paging or GROUP_SESSIONS.request(), where)
+    of_group = StudySession.group_id == group_id
+    return _owned_sessions(
+        sessions, require_group, group_id, of_group, paging or GROUP_SESSIONS.request()
+    )
 
 
 def get_study_session_page(
@@ -141,6 +143,19 @@ def reset_history(sessions: sessionmaker[Session]) -> int:
             session.execute(text("LOCK TABLE word_review_items IN EXCLUSIVE MODE"))
         deleted = session.execute(delete(StudySession))
     return int(deleted.rowcount)  # type: ignore[attr-defined]
+
+
+def _owned_sessions(
+    sessions: sessionmaker[Session],
+    require_owner: Callable[[Session, int], None],
+    owner_id: int,
+    where: ColumnElement[bool],
+    paging: PageRequest,
+) -> Page[SessionSummary]:
+    """A page of the sessions of one group or activity, which must exist."""
+    with sessions() as session:
+        require_owner(session, owner_id)
+        return _sessions_page(session, paging, where)
 
 
 def _sessions_page(
