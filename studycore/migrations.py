@@ -15,10 +15,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import Database
+from .db import Database, write_problem
 from .errors import DatabaseUnavailableError
 
 PACKAGE = Path(__file__).resolve().parent
@@ -71,7 +71,11 @@ def current_revisions(database: Database) -> frozenset[str] | None:
     One query in the usual case, cheap enough for a health check; only a missing
     version table costs a second look.
     """
-    with database.engine.connect() as connection:
+    return _revisions(database.engine)
+
+
+def _revisions(engine: Engine) -> frozenset[str] | None:
+    with engine.connect() as connection:
         try:
             return frozenset(connection.scalars(text("SELECT version_num FROM alembic_version")))
         except (SQLAlchemyError, DatabaseUnavailableError):  # a missing table is the latter
@@ -84,15 +88,22 @@ def current_revisions(database: Database) -> frozenset[str] | None:
 def schema_problem(database: Database) -> str | None:
     """Why the database cannot serve requests right now, or None when it can.
 
-    The database must answer, and its schema must be at the newest revision.
+    The database must answer, and its schema must be at the newest revision. Asked
+    through the database's probe where it has one, which answers while the main pool
+    waits on a lock.
     """
     try:
-        current = current_revisions(database)
+        current = _revisions(database.probe or database.engine)
     except (SQLAlchemyError, DatabaseUnavailableError):
         return "Database unavailable"
     if current != head_revisions():
         return f"Database schema {_describe(current)}"
     return None
+
+
+def health_problem(database: Database) -> str | None:
+    """What a health check reports: why the database cannot serve reads and writes, or None."""
+    return schema_problem(database) or write_problem(database)
 
 
 def require_head(database: Database) -> None:

@@ -15,7 +15,7 @@ from studycore import (
     record_review_from_json,
 )
 from studycore.history import SESSION_WORDS_PAGE
-from studycore.migrations import schema_problem
+from studycore.migrations import health_problem
 
 from .openapi import openapi_document
 
@@ -72,8 +72,9 @@ def openapi() -> Response:
 
 @health.get("/healthz")
 def healthz() -> tuple[Response, int, dict[str, str]]:
-    """For load balancers: 200 when the database answers at the newest schema, else 503."""
-    problem = schema_problem(current_app.extensions["studycore"])
+    """For load balancers: 200 when the database answers at the newest schema and can take
+    writes now, else 503 saying why."""
+    problem = health_problem(current_app.extensions["studycore"])
     if problem is None:
         return jsonify({"status": "ok"}), 200, {}
     return jsonify({"status": "unavailable", "error": problem}), 503, {"Retry-After": "5"}
