@@ -1,4 +1,4 @@
-"""The portal's reads (SPEC 6) on a database at the SPEC's scale, loaded set-based.
+"""The portal's reads on a database at the contract's scale, loaded set-based.
 
 10,000 words in 100 groups of 100, 3 activities, 100,000 sessions spread evenly over the
 last 365 days up to ten minutes ago, 10 review items each (1,000,000), seven in ten of
@@ -22,15 +22,13 @@ from bench.timing import Timing, interleaved
 from studycore import (
     Database,
     Listing,
-    catalog,
-    history,
-    migrations,
     open_database,
-    statistics,
     sync_id_sequences,
 )
-from studycore.catalog import GROUP_WORDS, GROUPS, WORDS
-from studycore.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
+from studycore.db import schema
+from studycore.services import catalog, history, statistics
+from studycore.services.catalog import GROUP_WORDS, GROUPS, WORDS
+from studycore.services.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
 
 WORDS_COUNT, GROUPS_COUNT, ACTIVITIES = 10_000, 100, 3
 SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10
@@ -96,9 +94,9 @@ _TOTALS_MATCH = (
 
 
 def load(url: str) -> tuple[Database, float]:
-    """Migrate a fresh database and fill it at the SPEC's scale; the seconds it took."""
+    """Migrate a fresh database and fill it at the contract's scale; the seconds it took."""
     database = open_database(url)
-    migrations.upgrade(database)
+    schema.upgrade(database)
     started = time.perf_counter()
     with database.engine.begin() as connection:
         _fill(connection)
@@ -171,10 +169,8 @@ def _deep_pages() -> list[tuple[str, Read]]:
 
 
 def portal_reads() -> list[tuple[str, Read]]:
-    """Every read of SPEC 6, named as the table shows it."""
-    session_page = _page(
-        history.get_study_session_page, SESSION_WORDS_PAGE, SESSION_ID, per_page=10
-    )
+    """Every portal read, named as the table shows it."""
+    session_page = _page(history.get_study_session, SESSION_WORDS_PAGE, SESSION_ID, per_page=10)
     by_size = _page(catalog.list_groups, GROUPS, sort_by="word_count", order="desc")
     return [
         *_word_sorts(),
@@ -204,7 +200,7 @@ class PortalResult:
 
 
 def measure_portal(engine: str, url: str, rounds: int = ROUNDS) -> PortalResult:
-    """Load the SPEC's scale into ``url``, then time every read, interleaved."""
+    """Load the contract's scale into ``url``, then time every read, interleaved."""
     database, seconds = load(url)
     try:
         sessions = database.sessions
