@@ -121,6 +121,15 @@ class StudyActivity(Base):
 
 
 class StudySession(Base):
+    """A study session, with the summary the history lists show and sort by.
+
+    ``items_count`` (its review items), ``correct_count``, ``wrong_count`` and
+    ``answers_count`` (their sum) and ``last_answered_at`` (its items' latest answer,
+    the session's end) are kept by the database: triggers on the review items
+    (migration 0004), in the same transaction as every insert, answer or delete. The
+    lists read them from the session's row, never from its items, whatever its size.
+    """
+
     __tablename__ = "study_sessions"
     __table_args__ = (
         # The history pages list sessions newest first: all of them, a group's, an
@@ -129,12 +138,21 @@ class StudySession(Base):
         Index("ix_study_sessions_created_at", "created_at"),
         Index("ix_study_sessions_group_id_created_at", "group_id", "created_at"),
         Index("ix_study_sessions_study_activity_id_created_at", "study_activity_id", "created_at"),
+        *(
+            CheckConstraint(f"{counter} >= 0", name=f"{counter}_not_negative")
+            for counter in ("items_count", "answers_count", "correct_count", "wrong_count")
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     group_id: Mapped[int] = mapped_column(Id, ForeignKey("groups.id"))
     study_activity_id: Mapped[int] = mapped_column(Id, ForeignKey("study_activities.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    items_count: Mapped[int] = _answer_counter()
+    answers_count: Mapped[int] = _answer_counter()
+    correct_count: Mapped[int] = _answer_counter()
+    wrong_count: Mapped[int] = _answer_counter()
+    last_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class WordReviewItem(Base):

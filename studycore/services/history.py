@@ -1,8 +1,8 @@
 """The study history: sessions listed newest first, one session with its words, and reset.
 
-A session's review-item count and end time (its last answer) are read per listed
-session through the items' (session, word) index: a page of 10 sessions touches only
-their own items, never all of them.
+A session's review-item count and end time (its last answer) are columns of its own
+row, kept by the database (see ``models.StudySession``): listing and sorting sessions
+never reads their items, however many each has.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..db import SessionFactory, write_transaction
 from ..errors import NotFoundError
-from ..models import Group, StudyActivity, StudySession, WordReviewItem
+from ..models import Group, StudyActivity, StudySession
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
@@ -40,15 +40,6 @@ GROUP_SESSIONS = Listing(
 )
 SESSION_WORDS_PAGE = Listing(default_per_page=10)
 
-_ITEMS = WordReviewItem
-_OF_THIS_SESSION = _ITEMS.study_session_id == StudySession.id
-ITEMS_COUNT = select(func.count()).where(_OF_THIS_SESSION).correlate(StudySession).scalar_subquery()
-LAST_ANSWER = (
-    select(func.max(_ITEMS.answered_at))
-    .where(_OF_THIS_SESSION)
-    .correlate(StudySession)
-    .scalar_subquery()
-)
 SUMMARY_ROW = (
     select(
         StudySession.id,
@@ -57,8 +48,8 @@ SUMMARY_ROW = (
         StudySession.study_activity_id,
         StudyActivity.name,
         StudySession.created_at,
-        LAST_ANSWER,
-        ITEMS_COUNT,
+        StudySession.last_answered_at,
+        StudySession.items_count,
     )
     .join(Group, Group.id == StudySession.group_id)
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
@@ -73,8 +64,8 @@ SUMMARY_COLUMNS: dict[str, Column] = {
     "activity_name": StudyActivity.name,
     "group_name": Group.name,
     "start_time": StudySession.created_at,
-    "end_time": func.coalesce(LAST_ANSWER, StudySession.created_at),
-    "review_items_count": ITEMS_COUNT,
+    "end_time": func.coalesce(StudySession.last_answered_at, StudySession.created_at),
+    "review_items_count": StudySession.items_count,
 }
 
 

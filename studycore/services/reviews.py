@@ -4,8 +4,9 @@ An answer is one ``UPDATE`` of its review item (``correct = correct + 1``, done 
 database, so concurrent answers are all counted). The word's totals over all sessions
 follow in the same transaction through the items' trigger (migration 0002).
 
-Lock order: an answer locks its item, then (in the trigger) its word. A batch answers
-its words in ascending id order, so two batches, or a batch and a single answer, always
+Lock order: an answer locks its session's row first (the row its summary is kept in,
+migration 0004), then its item, then (in the trigger) its word. A batch answers its
+words in ascending id order, so two batches, or a batch and a single answer, always
 lock in the same order and never deadlock.
 """
 
@@ -38,9 +39,17 @@ _ANSWERED_WORD = (
     select(Word.reading).where(_WORD_OF_ITEM).scalar_subquery(),
     select(Word.translation).where(_WORD_OF_ITEM).scalar_subquery(),
 )
+# The session's row, locked before any item (FOR NO KEY UPDATE: the lock its summary's
+# trigger takes anyway; SQLite has one writer at a time and needs no row lock).
+_LOCKED_SESSION = (
+    select(StudySession.id)
+    .where(StudySession.id == bindparam("of_session", type_=BigInteger))
+    .with_for_update(key_share=True)
+    .scalar_subquery()
+)
 # Parameter names differ from the columns': an UPDATE reserves the columns' own names.
 _THIS_ITEM = (
-    _ITEM.study_session_id == bindparam("of_session", type_=BigInteger),
+    _ITEM.study_session_id == _LOCKED_SESSION,
     _ITEM.word_id == bindparam("of_word", type_=BigInteger),
 )
 _ANSWERED_AT = bindparam("answer_time", type_=_ITEM.answered_at.type)

@@ -2,7 +2,7 @@
 
 Every figure comes from a bounded read: the words' own answer totals (10,000 rows, not
 1,000,000 review items), index seeks on the sessions' time, and the latest session's
-own items.
+own answer counters (however many items it has).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from ..db import SessionFactory
-from ..models import Group, StudyActivity, StudySession, Word, WordReviewItem
+from ..models import Group, StudyActivity, StudySession, Word
 from ..results import DashboardStats, RecentSession
 
 MASTERY_MIN_ANSWERS = 5
@@ -37,26 +37,20 @@ LATEST_SESSION = (
         StudySession.group_id,
         StudyActivity.name,
         StudySession.created_at,
+        StudySession.correct_count,
+        StudySession.wrong_count,
     )
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
     .order_by(StudySession.created_at.desc(), StudySession.id.desc())
     .limit(1)
 )
-SESSION_ANSWERS = select(
-    func.coalesce(func.sum(WordReviewItem.correct), 0),
-    func.coalesce(func.sum(WordReviewItem.wrong), 0),
-)
 
 
 def recent_session(sessions: SessionFactory) -> RecentSession | None:
-    """The latest study session with its answers summed, or ``None`` before the first."""
+    """The latest study session with its answers, or ``None`` before the first."""
     with sessions() as orm_session:
         latest = orm_session.execute(LATEST_SESSION).first()
-        if latest is None:
-            return None
-        of_latest = WordReviewItem.study_session_id == latest.id
-        correct, wrong = orm_session.execute(SESSION_ANSWERS.where(of_latest)).one()
-    return RecentSession(*latest, correct_count=correct, wrong_count=wrong)
+    return None if latest is None else RecentSession._make(latest)
 
 
 def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) -> DashboardStats:
