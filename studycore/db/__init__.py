@@ -14,6 +14,7 @@ from .engine import (
     Database,
     SessionFactory,
     database_url,
+    empty_tables,
     open_database,
     write_transaction,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "Database",
     "SessionFactory",
     "database_url",
+    "empty_tables",
     "open_database",
     "sync_id_sequences",
     "write_transaction",

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -93,7 +93,7 @@ def open_database(
 
 
 @contextmanager
-def write_transaction(sessions: SessionFactory) -> Iterator[Session]:
+def write_transaction(sessions: SessionFactory, *, foreign_keys: bool = True) -> Iterator[Session]:
     """The unit of work: commit when the block ends, roll everything back if it raises.
 
     On SQLite it begins with ``BEGIN IMMEDIATE``: the write lock is taken before the
@@ -101,10 +101,43 @@ def write_transaction(sessions: SessionFactory) -> Iterator[Session]:
     one SQLite file queue on a lock file first (``sqlite.writer_queue``), PostgreSQL
     writers at the engine's gate (``postgres.writer_gate``), for at most the engine's
     lock timeout: then ``DatabaseUnavailableError`` (busy).
+
+    ``foreign_keys=False``: SQLite checks no foreign key in this transaction (for
+    ``empty_tables``; the caller keeps the references whole).
     """
+    options = {sqlite.WRITE_INTENT: True, sqlite.WITHOUT_FOREIGN_KEYS: not foreign_keys}
     with _writers_turn(sessions.kw.get("bind")), sessions.begin() as orm_session:
-        orm_session.connection(execution_options={sqlite.WRITE_INTENT: True})
+        orm_session.connection(execution_options=options)
         yield orm_session
+
+
+def empty_tables(orm_session: Session, table: Table) -> int:
+    """Delete every row of ``table`` and of the tables that cascade from it, at once.
+
+    Returns how many rows ``table`` had. Row by row, with its triggers and foreign-key
+    checks, a million rows take seconds; here PostgreSQL truncates and SQLite clears
+    whole pages (see ``postgres.empty_tables``, ``sqlite.empty_tables``; on SQLite the
+    unit of work must be begun with ``foreign_keys=False``). Only rows that cascade
+    from ``table`` go: a table that references one of them otherwise is refused.
+    """
+    tables = _cascade(table)
+    connection = orm_session.connection()
+    if connection.dialect.name == "sqlite":
+        return sqlite.empty_tables(connection, tables)
+    return postgres.empty_tables(connection, tables)
+
+
+def _cascade(table: Table) -> list[Table]:
+    """``table`` and every table whose rows its deletes cascade to, parents first."""
+    cascade = [table]
+    for child in table.metadata.sorted_tables:
+        references = [key for key in child.foreign_keys if key.column.table in cascade]
+        if not references or child in cascade:
+            continue
+        if any(key.ondelete != "CASCADE" for key in references):
+            raise ValueError(f"{child.name} references {table.name} without ON DELETE CASCADE")
+        cascade.append(child)
+    return cascade
 
 
 def write_problem(database: Database) -> str | None:

@@ -18,7 +18,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import partial
 from typing import Any
@@ -28,7 +28,7 @@ try:
 except ImportError:  # not on Windows: writers fall back to SQLite's busy timeout
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import URL, Connection, Engine, event
+from sqlalchemy import URL, Connection, Engine, Table, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -42,8 +42,12 @@ SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 WRITE_INTENT = "studycore_write_intent"
 # Engine execution option holding the engine's lock timeout (seconds).
 LOCK_TIMEOUT = "studycore_lock_timeout"
-# Connection record flag: the file could not be written when the connection was opened.
+# Execution option: this transaction checks no foreign key (see ``empty_tables``).
+WITHOUT_FOREIGN_KEYS = "studycore_without_foreign_keys"
+# Connection record flags: the file could not be written when the connection was
+# opened; its foreign-key checks are off.
 _OPENED_READ_ONLY = "studycore_opened_read_only"
+_FOREIGN_KEYS_OFF = "studycore_foreign_keys_off"
 # The files SQLite keeps beside a database in WAL mode, and the writer queue's.
 _COMPANIONS = ("-wal", "-shm")
 WRITELOCK_SUFFIX = "-writelock"
@@ -84,6 +88,7 @@ def configure(
             record.info[_OPENED_READ_ONLY] = file_problem(path) is not None
         cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        record.info[_FOREIGN_KEYS_OFF] = False
         cursor.close()
 
     if path is not None:
@@ -92,14 +97,15 @@ def configure(
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         options = connection.get_execution_options()
+        # Straight to the driver: this runs for every transaction, and nothing needs to
+        # see these as statements.
+        driver: Any = connection.connection.driver_connection
+        _check_foreign_keys(connection, driver, not options.get(WITHOUT_FOREIGN_KEYS, False))
         if _is_autocommit(options, autocommit_default):
             return  # the driver commits every statement itself: no transaction to begin
         immediate = options.get(WRITE_INTENT, False)
         if immediate and path is not None:
             _require_writable(path)
-        # Straight to the driver: this runs for every transaction, and nothing needs to
-        # see it as a statement.
-        driver: Any = connection.connection.driver_connection
         if driver.isolation_level is not None:  # SQLAlchemy's reset after AUTOCOMMIT
             driver.isolation_level = None
         try:
@@ -110,6 +116,48 @@ def configure(
             if unavailable is None:
                 raise
             raise unavailable from error
+
+
+def _check_foreign_keys(connection: Connection, driver: Any, enforced: bool) -> None:
+    """Switch the connection's foreign-key checks on or off, if they are not already.
+
+    SQLite ignores the pragma inside a transaction: it is sent before ``BEGIN``.
+    """
+    info = connection.connection.info
+    if info.get(_FOREIGN_KEYS_OFF, False) is not enforced:
+        return  # already as asked
+    driver.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    info[_FOREIGN_KEYS_OFF] = not enforced
+
+
+def empty_tables(connection: Connection, tables: Sequence[Table]) -> int:
+    """Delete every row of ``tables`` at once; return how many rows the first one had.
+
+    SQLite drops a whole table's pages without visiting its rows (its "truncate
+    optimization") only when no trigger fires on the delete and no foreign key is
+    checked: the transaction must be begun ``WITHOUT_FOREIGN_KEYS``, and ``tables`` must
+    hold every table that references another of them. Their triggers are dropped for
+    the deletes and recreated from their own SQL in the same transaction, so every
+    other connection sees them throughout. Freed pages are not zeroed meanwhile
+    (``secure_delete=FAST``): that would write the whole table once more.
+    """
+    names = [table.name for table in tables]
+    count = connection.exec_driver_sql(f"SELECT count(*) FROM {names[0]}").scalar_one()
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        f" AND tbl_name IN ({', '.join('?' * len(names))})",
+        tuple(names),
+    ).all()
+    secure_delete = connection.exec_driver_sql("PRAGMA secure_delete").scalar_one()
+    connection.exec_driver_sql("PRAGMA secure_delete = FAST")
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    for name in reversed(names):  # children first: nothing points at a deleted row
+        connection.exec_driver_sql(f"DELETE FROM {name}")
+    for _name, sql in triggers:
+        connection.exec_driver_sql(sql)
+    connection.exec_driver_sql(f"PRAGMA secure_delete = {int(secure_delete)}")
+    return int(count)
 
 
 def _is_autocommit(options: Mapping[str, Any], engine_default: bool) -> bool:

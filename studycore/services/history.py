@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, delete, func, select, text
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, empty_tables, write_transaction
 from ..errors import NotFoundError
-from ..models import Group, StudyActivity, StudySession
+from ..models import Group, StudyActivity, StudySession, Word
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
@@ -53,6 +53,14 @@ SUMMARY_ROW = (
     )
     .join(Group, Group.id == StudySession.group_id)
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
+)
+# The history: the sessions, and what cascades from them (their review items).
+HISTORY = StudySession.metadata.tables[StudySession.__tablename__]
+# After a reset no word has an answer left (only the words that had any are written).
+ZERO_WORD_TOTALS = (
+    update(Word)
+    .where((Word.correct_count != 0) | (Word.wrong_count != 0))
+    .values(correct_count=0, wrong_count=0)
 )
 # The tables a sort by name needs while the page's ids are picked.
 _SORT_JOINS: dict[str, tuple[type[Group | StudyActivity], ColumnElement[bool]]] = {
@@ -122,17 +130,16 @@ def get_study_session(
 def reset_history(sessions: SessionFactory) -> int:
     """Delete every study session and review item; return how many sessions went.
 
-    Words, groups and activities stay; the words' answer totals go back to 0 (the
-    items' delete trigger takes their answers off). Sessions created while this runs
-    are either deleted whole or kept whole.
+    Words, groups and activities stay; the words' answer totals go back to 0. Sessions
+    created while this runs are either deleted whole or kept whole. The history goes at
+    once, not row by row (``db.empty_tables``): a million review items in well under a
+    second, and no trigger takes each item's answers off its word, so the totals are
+    zeroed in one statement.
     """
-    with write_transaction(sessions) as orm_session:
-        if orm_session.get_bind().dialect.name == "postgresql":
-            # Answers lock an item, then its word; the cascade below would lock them in
-            # another order. Holding the items table first makes writers wait, not deadlock.
-            orm_session.execute(text("LOCK TABLE word_review_items IN EXCLUSIVE MODE"))
-        deleted = orm_session.execute(delete(StudySession))
-    return int(deleted.rowcount)  # type: ignore[attr-defined]
+    with write_transaction(sessions, foreign_keys=False) as orm_session:
+        deleted = empty_tables(orm_session, HISTORY)
+        orm_session.execute(ZERO_WORD_TOTALS)
+    return deleted
 
 
 def _owned_sessions(

@@ -4,10 +4,11 @@ An answer is one ``UPDATE`` of its review item (``correct = correct + 1``, done 
 database, so concurrent answers are all counted). The word's totals over all sessions
 follow in the same transaction through the items' trigger (migration 0002).
 
-Lock order: an answer locks its session's row first (the row its summary is kept in,
-migration 0004), then its item, then (in the trigger) its word. A batch answers its
-words in ascending id order, so two batches, or a batch and a single answer, always
-lock in the same order and never deadlock.
+Lock order: on PostgreSQL an answer first locks its session's row (where its summary
+is kept, migration 0004) in a statement of its own, then its item, then (in the
+trigger) its word; a batch answers its words in ascending id order. Creates lock the
+sessions, then the items, and a reset both tables in that order too: no two writers
+ever wait for each other in a circle. (SQLite has one writer at a time.)
 """
 
 from __future__ import annotations
@@ -39,18 +40,16 @@ _ANSWERED_WORD = (
     select(Word.reading).where(_WORD_OF_ITEM).scalar_subquery(),
     select(Word.translation).where(_WORD_OF_ITEM).scalar_subquery(),
 )
-# The session's row, locked before any item (FOR NO KEY UPDATE: the lock its summary's
-# trigger takes anyway; SQLite has one writer at a time and needs no row lock).
-_LOCKED_SESSION = (
+# Parameter names differ from the columns': an UPDATE reserves the columns' own names.
+_THIS_ITEM = (
+    _ITEM.study_session_id == bindparam("of_session", type_=BigInteger),
+    _ITEM.word_id == bindparam("of_word", type_=BigInteger),
+)
+# FOR NO KEY UPDATE: the lock the summary's trigger takes anyway, taken first.
+LOCK_SESSION = (
     select(StudySession.id)
     .where(StudySession.id == bindparam("of_session", type_=BigInteger))
     .with_for_update(key_share=True)
-    .scalar_subquery()
-)
-# Parameter names differ from the columns': an UPDATE reserves the columns' own names.
-_THIS_ITEM = (
-    _ITEM.study_session_id == _LOCKED_SESSION,
-    _ITEM.word_id == bindparam("of_word", type_=BigInteger),
 )
 _ANSWERED_AT = bindparam("answer_time", type_=_ITEM.answered_at.type)
 ANSWER = {
@@ -94,6 +93,7 @@ def record_review(
         "answer_time": datetime.now(UTC),
     }
     with write_transaction(sessions) as orm_session:
+        _lock_session(orm_session, study_session_id)
         row = orm_session.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
             raise _not_found(orm_session, study_session_id, [word_id])
@@ -130,6 +130,7 @@ def record_reviews(
         # Count first, then read back what was counted: an item deleted in between (a
         # reset committing on PostgreSQL) is then missing from the read, never skipped
         # silently by an UPDATE that matched no row.
+        _lock_session(orm_session, study_session_id)
         if totals:
             orm_session.connection().execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
         words = _session_words(orm_session, study_session_id, word_ids)
@@ -156,6 +157,13 @@ def record_reviews_from_json(
     return record_reviews(
         sessions, study_session_id=study_session_id, answers=answers, max_answers=max_answers
     )
+
+
+def _lock_session(orm_session: Session, study_session_id: int) -> None:
+    """On PostgreSQL, lock the session's row before any of its items (see the lock order)."""
+    connection = orm_session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(LOCK_SESSION, {"of_session": study_session_id})
 
 
 def _answer_from_json(review: object, index: int) -> Answer:

@@ -43,6 +43,17 @@ def fault_at(engine: Engine, point: str) -> Iterator[None]:
         event.remove(engine, name, listener)
 
 
+@contextmanager
+def failing_statement(engine: Engine, prefix: str) -> Iterator[None]:
+    """Make every statement on ``engine`` that starts with ``prefix`` fail before it runs."""
+    listener = _raise_on(prefix)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
 def _listener(point: str) -> tuple[str, Callable[..., object]]:
     if point == "at_commit":
         return "commit", _raise
