@@ -32,9 +32,11 @@ TARGETS = """Targets:
   - reading back a session of 1,000 words takes <= 2 queries
   - POST (3 words) reaches >= 50% of the no-op Flask ceiling's requests/s on SQLite
   - create latency with 1,000,000 review items present <= 1.2x an empty database
-  - every portal read <= 25 ms median on SQLite (library call) with 10,000 words,
-    100,000 sessions and 1,000,000 review items"""
+  - every portal read <= 25 ms median on SQLite (library call) with 10,000 words and
+    1,000,000 review items, both in 100,000 sessions of 10 and in 100 sessions of 10,000
+  - the history reset with those 1,000,000 review items takes <= 1 s on either engine"""
 PORTAL_TARGET_MS = 25.0
+RESET_TARGET_SECONDS = 1.0
 
 
 def main() -> None:
@@ -192,32 +194,41 @@ def _write_rows(result: writes.WriteResult) -> list[list[object]]:
 def _print_portal(arguments: argparse.Namespace) -> None:
     results = []
     for engine in arguments.engines:
-        with _database(engine, arguments.postgres) as url:
-            results.append(portal.measure_portal(engine, url))
+        for shape in portal.SHAPES:
+            with _database(engine, arguments.postgres) as url:
+                results.append(portal.measure_portal(engine, url, shape))
     print(_portal_table(results))
-    sqlite = results[0].reads
-    fast = sum(t.median_ms <= PORTAL_TARGET_MS for t in sqlite.values())
-    claim = f"sqlite: {fast} of {len(sqlite)} reads <= {PORTAL_TARGET_MS:.0f} ms median"
+    sqlite = [timing for r in results if r.engine == "sqlite" for timing in r.reads.values()]
+    fast = sum(timing.median_ms <= PORTAL_TARGET_MS for timing in sqlite)
+    claim = (
+        f"sqlite, both shapes: {fast} of {len(sqlite)} reads <= {PORTAL_TARGET_MS:.0f} ms median"
+    )
     print(check(claim, fast == len(sqlite)))
+    for r in results:
+        reset = f"Reset, {r.engine}, {r.shape.name} items: {r.reset_seconds:.2f} s"
+        ok = r.reset_seconds <= RESET_TARGET_SECONDS
+        print(check(f"{reset} <= {RESET_TARGET_SECONDS:.0f} s", ok))
 
 
 def _portal_table(results: list[portal.PortalResult]) -> str:
-    loads = ", ".join(f"{r.engine} {r.load_seconds:.1f} s" for r in results)
+    loads = ", ".join(f"{r.engine} {r.shape.name} {r.load_seconds:.1f} s" for r in results)
+    shapes = " and ".join(f"{shape.name} items" for shape in portal.SHAPES)
     title = (
-        f"\nPortal reads: {portal.WORDS_COUNT:,} words, {portal.SESSIONS_COUNT:,}"
-        f" sessions, {portal.SESSIONS_COUNT * portal.ITEMS_PER_SESSION:,} review items"
-        f" (loaded set-based: {loads}); ms per library call, {portal.ROUNDS} calls each"
+        f"\nPortal reads: {portal.WORDS_COUNT:,} words, 1,000,000 review items in sessions of"
+        f" two shapes (sessions x items: {shapes}; loaded set-based: {loads});"
+        f" ms per library call, median and p95 of {portal.ROUNDS} calls each"
     )
-    columns = [("read", 40)]
+    columns = [("read", 42)]
     for r in results:
-        columns += [(f"{r.engine} ms", max(9, len(r.engine) + 3)), ("p95", 7)]
+        columns += [(f"{r.engine[:6]} {r.shape.name}", 19), ("p95", 7)]
     columns.append((f"<= {PORTAL_TARGET_MS:.0f} ms", 9))
     rows = []
-    for name, timing in results[0].reads.items():
+    for name in results[0].reads:
         cells: list[object] = [name]
         for r in results:
             cells += [r.reads[name].median_ms, r.reads[name].p95_ms]
-        cells.append("met" if timing.median_ms <= PORTAL_TARGET_MS else "NOT MET")
+        sqlite = [r.reads[name].median_ms for r in results if r.engine == "sqlite"]
+        cells.append("met" if max(sqlite) <= PORTAL_TARGET_MS else "NOT MET")
         rows.append(cells)
     return table(title, columns, rows)
 

@@ -109,12 +109,15 @@ def upgrade(database: Database, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` in one transaction.
 
     A revision below the current one is refused (``MigrationError``): Alembic would
-    silently do nothing, and "upgraded to base" would be a lie.
+    silently do nothing, and "upgraded to base" would be a lie. The planner's statistics
+    are gathered afresh in the same transaction: a migration may have added indexes or
+    filled columns (bounded on SQLite by the connections' ``analysis_limit``).
     """
     with database.engine.begin() as connection:
         config = alembic_config(connection)
         _refuse_going_down(config, connection, revision)
         command.upgrade(config, revision)
+        connection.exec_driver_sql("ANALYZE")
 
 
 def downgrade(database: Database, revision: str = "base") -> None:

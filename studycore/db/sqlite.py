@@ -42,12 +42,17 @@ SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 WRITE_INTENT = "studycore_write_intent"
 # Engine execution option holding the engine's lock timeout (seconds).
 LOCK_TIMEOUT = "studycore_lock_timeout"
+# PRAGMA optimize: how often each connection runs it (seconds), and how many rows per
+# index the ANALYZE it may run looks at (SQLite advises 100-1000).
+OPTIMIZE_EVERY = 300.0
+ANALYSIS_LIMIT = 1000
 # Execution option: this transaction checks no foreign key (see ``empty_tables``).
 WITHOUT_FOREIGN_KEYS = "studycore_without_foreign_keys"
 # Connection record flags: the file could not be written when the connection was
 # opened; its foreign-key checks are off.
 _OPENED_READ_ONLY = "studycore_opened_read_only"
 _FOREIGN_KEYS_OFF = "studycore_foreign_keys_off"
+_NEXT_OPTIMIZE = "studycore_next_optimize"  # time.monotonic() of its next PRAGMA optimize
 # The files SQLite keeps beside a database in WAL mode, and the writer queue's.
 _COMPANIONS = ("-wal", "-shm")
 WRITELOCK_SUFFIX = "-writelock"
@@ -89,6 +94,9 @@ def configure(
         cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         record.info[_FOREIGN_KEYS_OFF] = False
+        # An ANALYZE that PRAGMA optimize decides to run samples this many rows per index.
+        cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        record.info[_NEXT_OPTIMIZE] = time.monotonic() + OPTIMIZE_EVERY
         cursor.close()
 
     if path is not None:
@@ -110,12 +118,29 @@ def configure(
             driver.isolation_level = None
         try:
             driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            if immediate:
+                _refresh_statistics_now_and_then(connection, driver)
         except sqlite3.Error as error:
             # Outside SQLAlchemy's error handling: translate here what handle_error would.
             unavailable = unavailable_error(error)
             if unavailable is None:
                 raise
             raise unavailable from error
+
+
+def _refresh_statistics_now_and_then(connection: Connection, driver: Any) -> None:
+    """Every ``OPTIMIZE_EVERY`` seconds of a connection, let SQLite refresh the planner's
+    statistics where its queries would gain (``PRAGMA optimize``, as SQLite advises for
+    long-lived connections): a table that grew from empty gets its first statistics.
+
+    In a write transaction, which already holds the write lock that ``ANALYZE`` needs
+    (taking it anywhere else could wait behind a writer), and is usually a no-op.
+    """
+    info = connection.connection.info
+    now = time.monotonic()
+    if now >= info.get(_NEXT_OPTIMIZE, 0.0):
+        info[_NEXT_OPTIMIZE] = now + OPTIMIZE_EVERY
+        driver.execute("PRAGMA optimize")
 
 
 def _check_foreign_keys(connection: Connection, driver: Any, enforced: bool) -> None:

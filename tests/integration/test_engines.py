@@ -23,8 +23,9 @@ from studycore import (
     sync_id_sequences,
     write_transaction,
 )
-from studycore.db import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, database_url
+from studycore.db import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, database_url, schema, sqlite
 from studycore.models import Group, Word, WordReviewItem
+from tests.support.vocabulary import seed_vocabulary
 
 
 @pytest.fixture
@@ -202,3 +203,27 @@ def study_session_or_none(database: Database, study_session_id: int) -> object:
         return get_study_session(database.sessions, study_session_id)
     except NotFoundError:
         return None
+
+
+def test_sqlite_gathers_planner_statistics_for_tables_that_grew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database migrated empty gets statistics from the writes of a running app."""
+    monkeypatch.setattr(sqlite, "OPTIMIZE_EVERY", 0.0)  # every write transaction
+    database = open_database(f"sqlite:///{tmp_path / 'statistics.sqlite3'}")
+    schema.upgrade(database)
+    seed_vocabulary(database.sessions)
+
+    def statistics() -> set[str]:
+        with database.engine.connect() as connection:
+            return set(connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars())
+
+    empty = statistics()
+    for _ in range(3):  # queries that use the items' index, then writes that follow them
+        create_study_session(database.sessions, group_id=1, study_activity_id=1)
+        get_study_session(database.sessions, 1)
+    grown = statistics()
+    database.dispose()
+
+    assert "word_review_items" not in empty
+    assert "word_review_items" in grown
