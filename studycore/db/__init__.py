@@ -16,6 +16,8 @@ from .engine import (
     database_url,
     empty_tables,
     open_database,
+    read_connection,
+    write_connection,
     write_transaction,
 )
 from .postgres import sync_id_sequences
@@ -28,6 +30,8 @@ __all__ = [
     "database_url",
     "empty_tables",
     "open_database",
+    "read_connection",
     "sync_id_sequences",
+    "write_connection",
     "write_transaction",
 ]

@@ -7,10 +7,9 @@ sums review items.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, select
 
-from ..db import SessionFactory
+from ..db import SessionFactory, read_connection
 from ..errors import NotFoundError
 from ..models import Group, StudyActivity, Word, WordGroup
 from ..results import (
@@ -68,14 +67,32 @@ ACTIVITY_ROW = select(
 )
 
 
+# One row by id: built once, with the id as a bound parameter (a plain lookup is then
+# mostly the database's own work).
+WORD_BY_ID = WORD_ROW.where(Word.id == bindparam("word_id"))
+GROUPS_OF_WORD = (
+    select(Group.id, Group.name)
+    .join(WordGroup, WordGroup.group_id == Group.id)
+    .where(WordGroup.word_id == bindparam("word_id"))
+    .order_by(Group.name, Group.id)
+)
+GROUP_BY_ID = GROUP_ROW.where(Group.id == bindparam("group_id"))
+GROUP_EXISTS = select(Group.id).where(Group.id == bindparam("group_id"))
+ACTIVITY_BY_ID = ACTIVITY_ROW.where(StudyActivity.id == bindparam("activity_id"))
+ACTIVITIES = ACTIVITY_ROW.order_by(StudyActivity.id)
+GROUPS_BY_NAME = select(Group.id, Group.name).order_by(Group.name, Group.id)
+WORDS_COUNT = select(func.count()).select_from(Word)
+GROUPS_COUNT = select(func.count()).select_from(Group)
+
+
 def list_words(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[WordSummary]:
     """A page of the whole vocabulary (50 a page, by kanji unless asked otherwise)."""
     paging = paging or WORDS.request()
-    with sessions() as orm_session:
+    with read_connection(sessions) as connection:
         return fetch_page(
-            orm_session,
+            connection,
             ordered_page(WORD_ROW, WORD_COLUMNS, paging, tie=Word.id),
-            select(func.count()).select_from(Word),
+            WORDS_COUNT,
             paging,
             WordSummary._make,
         )
@@ -83,28 +100,23 @@ def list_words(sessions: SessionFactory, paging: PageRequest | None = None) -> P
 
 def get_word(sessions: SessionFactory, word_id: int) -> WordDetails:
     """One word with its answer totals and its groups (by name)."""
-    word_id = require_id("word_id", word_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(WORD_ROW.where(Word.id == word_id)).one_or_none()
+    parameters = {"word_id": require_id("word_id", word_id)}
+    with read_connection(sessions) as connection:
+        row = connection.execute(WORD_BY_ID, parameters).one_or_none()
         if row is None:
             raise NotFoundError({"word_id": [word_id]})
-        groups = orm_session.execute(
-            select(Group.id, Group.name)
-            .join(WordGroup, WordGroup.group_id == Group.id)
-            .where(WordGroup.word_id == word_id)
-            .order_by(Group.name, Group.id)
-        )
+        groups = connection.execute(GROUPS_OF_WORD, parameters)
         return WordDetails(WordSummary._make(row), tuple(GroupRef._make(g) for g in groups))
 
 
 def list_groups(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[GroupSummary]:
     """A page of the groups with their word counts (10 a page, by name)."""
     paging = paging or GROUPS.request()
-    with sessions() as orm_session:
+    with read_connection(sessions) as connection:
         return fetch_page(
-            orm_session,
+            connection,
             ordered_page(GROUP_ROW, GROUP_COLUMNS, paging, tie=Group.id),
-            select(func.count()).select_from(Group),
+            GROUPS_COUNT,
             paging,
             GroupSummary._make,
         )
@@ -113,8 +125,8 @@ def list_groups(sessions: SessionFactory, paging: PageRequest | None = None) -> 
 def get_group(sessions: SessionFactory, group_id: int) -> GroupSummary:
     """One group with its word count."""
     group_id = require_id("group_id", group_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(GROUP_ROW.where(Group.id == group_id)).one_or_none()
+    with read_connection(sessions) as connection:
+        row = connection.execute(GROUP_BY_ID, {"group_id": group_id}).one_or_none()
     if row is None:
         raise NotFoundError({"group_id": [group_id]})
     return GroupSummary._make(row)
@@ -127,10 +139,10 @@ def list_group_words(
     group_id = require_id("group_id", group_id)
     paging = paging or GROUP_WORDS.request()
     members = WordGroup.group_id == group_id
-    with sessions() as orm_session:
-        require_group(orm_session, group_id)
+    with read_connection(sessions) as connection:
+        require_group(connection, group_id)
         return fetch_page(
-            orm_session,
+            connection,
             ordered_page(GROUP_WORD_ROW.where(members), WORD_COLUMNS, paging, tie=Word.id),
             select(func.count()).select_from(WordGroup).where(members),
             paging,
@@ -140,39 +152,38 @@ def list_group_words(
 
 def list_study_activities(sessions: SessionFactory) -> tuple[ActivitySummary, ...]:
     """Every study activity, by id."""
-    with sessions() as orm_session:
-        rows = orm_session.execute(ACTIVITY_ROW.order_by(StudyActivity.id))
-        return tuple(ActivitySummary._make(row) for row in rows)
+    with read_connection(sessions) as connection:
+        return tuple(ActivitySummary._make(row) for row in connection.execute(ACTIVITIES))
 
 
 def get_study_activity(sessions: SessionFactory, activity_id: int) -> ActivitySummary:
     """One study activity."""
-    with sessions() as orm_session:
-        return _activity(orm_session, require_id("study_activity_id", activity_id))
+    with read_connection(sessions) as connection:
+        return _activity(connection, require_id("study_activity_id", activity_id))
 
 
 def get_launch_data(sessions: SessionFactory, activity_id: int) -> LaunchData:
     """An activity and every group it can be launched with, by name."""
     activity_id = require_id("study_activity_id", activity_id)
-    with sessions() as orm_session:
-        activity = _activity(orm_session, activity_id)
-        groups = orm_session.execute(select(Group.id, Group.name).order_by(Group.name, Group.id))
+    with read_connection(sessions) as connection:
+        activity = _activity(connection, activity_id)
+        groups = connection.execute(GROUPS_BY_NAME)
         return LaunchData(activity, tuple(GroupRef._make(group) for group in groups))
 
 
-def require_group(orm_session: Session, group_id: int) -> None:
+def require_group(connection: Connection, group_id: int) -> None:
     """Raise ``NotFoundError`` unless the group exists."""
-    if orm_session.get(Group, group_id) is None:
+    if connection.execute(GROUP_EXISTS, {"group_id": group_id}).first() is None:
         raise NotFoundError({"group_id": [group_id]})
 
 
-def require_activity(orm_session: Session, activity_id: int) -> None:
+def require_activity(connection: Connection, activity_id: int) -> None:
     """Raise ``NotFoundError`` unless the study activity exists."""
-    _activity(orm_session, activity_id)
+    _activity(connection, activity_id)
 
 
-def _activity(orm_session: Session, activity_id: int) -> ActivitySummary:
-    row = orm_session.execute(ACTIVITY_ROW.where(StudyActivity.id == activity_id)).one_or_none()
+def _activity(connection: Connection, activity_id: int) -> ActivitySummary:
+    row = connection.execute(ACTIVITY_BY_ID, {"activity_id": activity_id}).one_or_none()
     if row is None:
         raise NotFoundError({"study_activity_id": [activity_id]})
     return ActivitySummary._make(row)

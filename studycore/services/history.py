@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, update
 
-from ..db import SessionFactory, empty_tables, write_transaction
+from ..db import SessionFactory, empty_tables, read_connection, write_transaction
 from ..errors import NotFoundError
 from ..models import Group, StudyActivity, StudySession, Word
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
@@ -62,6 +61,7 @@ ZERO_WORD_TOTALS = (
     .where((Word.correct_count != 0) | (Word.wrong_count != 0))
     .values(correct_count=0, wrong_count=0)
 )
+SUMMARY_BY_ID = SUMMARY_ROW.where(StudySession.id == bindparam("study_session_id"))
 # The tables a sort by name needs while the page's ids are picked.
 _SORT_JOINS: dict[str, tuple[type[Group | StudyActivity], ColumnElement[bool]]] = {
     "group_name": (Group, Group.id == StudySession.group_id),
@@ -81,8 +81,8 @@ def list_study_sessions(
     sessions: SessionFactory, paging: PageRequest | None = None
 ) -> Page[SessionSummary]:
     """A page of every study session, newest first."""
-    with sessions() as orm_session:
-        return _sessions_page(orm_session, paging or SESSIONS.request(), None)
+    with read_connection(sessions) as connection:
+        return _sessions_page(connection, paging or SESSIONS.request(), None)
 
 
 def list_activity_sessions(
@@ -115,12 +115,12 @@ def get_study_session(
     The words keep the session's order and carry their counts in this session.
     """
     study_session_id = require_id("study_session_id", study_session_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(SUMMARY_ROW.where(StudySession.id == study_session_id)).first()
+    with read_connection(sessions) as connection:
+        row = connection.execute(SUMMARY_BY_ID, {"study_session_id": study_session_id}).first()
         if row is None:
             raise NotFoundError({"study_session_id": [study_session_id]})
         summary = _summary(row)
-        words = _session_words(orm_session, summary, paging)
+        words = _session_words(connection, summary, paging)
     details = StudySessionDetails(
         summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items
     )
@@ -144,19 +144,19 @@ def reset_history(sessions: SessionFactory) -> int:
 
 def _owned_sessions(
     sessions: SessionFactory,
-    require_owner: Callable[[Session, int], None],
+    require_owner: Callable[[Connection, int], None],
     owner_id: int,
     where: ColumnElement[bool],
     paging: PageRequest,
 ) -> Page[SessionSummary]:
     """A page of the sessions of one group or activity, which must exist."""
-    with sessions() as orm_session:
-        require_owner(orm_session, owner_id)
-        return _sessions_page(orm_session, paging, where)
+    with read_connection(sessions) as connection:
+        require_owner(connection, owner_id)
+        return _sessions_page(connection, paging, where)
 
 
 def _sessions_page(
-    orm_session: Session, paging: PageRequest, where: ColumnElement[bool] | None
+    connection: Connection, paging: PageRequest, where: ColumnElement[bool] | None
 ) -> Page[SessionSummary]:
     keys = select(StudySession.id)
     if paging.sort_by in _SORT_JOINS:
@@ -170,7 +170,7 @@ def _sessions_page(
     on_page = page_ids.subquery()
     rows = SUMMARY_ROW.join(on_page, on_page.c.id == StudySession.id)
     return fetch_page(
-        orm_session,
+        connection,
         ordered(rows, SUMMARY_COLUMNS, paging, tie=StudySession.id),
         count,
         paging,
@@ -179,16 +179,16 @@ def _sessions_page(
 
 
 def _session_words(
-    orm_session: Session, summary: SessionSummary, paging: PageRequest | None
+    connection: Connection, summary: SessionSummary, paging: PageRequest | None
 ) -> Page[SessionWord]:
     total, parameters = summary.review_items_count, {"study_session_id": summary.id}
     if paging is None:  # every word, as one page
-        rows = orm_session.execute(SESSION_WORDS, parameters)
+        rows = connection.execute(SESSION_WORDS, parameters)
         return Page(tuple(SessionWord._make(row) for row in rows), total, 1, max(total, 1))
     if paging.offset >= total:
         return Page((), total, paging.page, paging.per_page)
     statement = SESSION_WORDS.limit(paging.per_page).offset(paging.offset)
-    rows = orm_session.execute(statement, parameters)
+    rows = connection.execute(statement, parameters)
     return Page(tuple(SessionWord._make(row) for row in rows), total, paging.page, paging.per_page)
 
 

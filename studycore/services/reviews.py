@@ -18,10 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, bindparam, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, Connection, bindparam, exists, select, update
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, write_connection
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import NotFoundError, ValidationError
 from ..models import StudySession, Word, WordReviewItem
@@ -92,11 +91,11 @@ def record_review(
         "of_word": word_id,
         "answer_time": datetime.now(UTC),
     }
-    with write_transaction(sessions) as orm_session:
-        _lock_session(orm_session, study_session_id)
-        row = orm_session.execute(ANSWER[correct], parameters).one_or_none()
+    with write_connection(sessions) as connection:
+        _lock_session(connection, study_session_id)
+        row = connection.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
-            raise _not_found(orm_session, study_session_id, [word_id])
+            raise _not_found(connection, study_session_id, [word_id])
     return SessionWord._make(row)
 
 
@@ -126,15 +125,15 @@ def record_reviews(
     batch = _valid_answers(answers, max_answers)
     totals = _totals_by_word(batch)
     word_ids = list(totals)
-    with write_transaction(sessions) as orm_session:
+    with write_connection(sessions) as connection:
         # Count first, then read back what was counted: an item deleted in between (a
         # reset committing on PostgreSQL) is then missing from the read, never skipped
         # silently by an UPDATE that matched no row.
-        _lock_session(orm_session, study_session_id)
+        _lock_session(connection, study_session_id)
         if totals:
-            orm_session.connection().execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
-        words = _session_words(orm_session, study_session_id, word_ids)
-        _require_every_word(orm_session, study_session_id, word_ids, words)
+            connection.execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
+        words = _session_words(connection, study_session_id, word_ids)
+        _require_every_word(connection, study_session_id, word_ids, words)
     return ReviewBatchResult(study_session_id, len(batch), words)
 
 
@@ -159,9 +158,8 @@ def record_reviews_from_json(
     )
 
 
-def _lock_session(orm_session: Session, study_session_id: int) -> None:
+def _lock_session(connection: Connection, study_session_id: int) -> None:
     """On PostgreSQL, lock the session's row before any of its items (see the lock order)."""
-    connection = orm_session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(LOCK_SESSION, {"of_session": study_session_id})
 
@@ -211,23 +209,26 @@ def _answer_rows(
 
 
 def _require_every_word(
-    orm_session: Session, study_session_id: int, word_ids: list[int], words: tuple[SessionWord, ...]
+    connection: Connection,
+    study_session_id: int,
+    word_ids: list[int],
+    words: tuple[SessionWord, ...],
 ) -> None:
     """Raise ``NotFoundError`` (rolling the batch back) naming every word not in the session."""
     found = {word.id for word in words}
     if len(found) < len(word_ids):
-        raise _not_found(orm_session, study_session_id, [i for i in word_ids if i not in found])
-    if not word_ids and not _session_exists(orm_session, study_session_id):
+        raise _not_found(connection, study_session_id, [i for i in word_ids if i not in found])
+    if not word_ids and not _session_exists(connection, study_session_id):
         raise NotFoundError({"study_session_id": [study_session_id]})
 
 
 def _session_words(
-    orm_session: Session, study_session_id: int, word_ids: list[int]
+    connection: Connection, study_session_id: int, word_ids: list[int]
 ) -> tuple[SessionWord, ...]:
     """The session's items for ``word_ids`` (those that exist), by word id."""
     if not word_ids:
         return ()
-    dialect = orm_session.get_bind().dialect.name
+    dialect = connection.dialect.name
     ids = id_list(dialect)
     statement = (
         SESSION_WORDS.join(ids.rows, _ITEM.word_id == ids.value)
@@ -235,19 +236,19 @@ def _session_words(
         .order_by(_ITEM.word_id)
     )
     parameters = {"study_session_id": study_session_id, IDS_PARAMETER: ids.encode(word_ids)}
-    rows = orm_session.execute(statement, parameters)
+    rows = connection.execute(statement, parameters)
     return tuple(SessionWord._make(row) for row in rows)
 
 
-def _not_found(orm_session: Session, study_session_id: int, word_ids: list[int]) -> NotFoundError:
+def _not_found(connection: Connection, study_session_id: int, word_ids: list[int]) -> NotFoundError:
     """Say whether the session is missing, or only some words are not part of it."""
-    if not _session_exists(orm_session, study_session_id):
+    if not _session_exists(connection, study_session_id):
         return NotFoundError({"study_session_id": [study_session_id]})
     return NotFoundError({"word_id": word_ids})
 
 
-def _session_exists(orm_session: Session, study_session_id: int) -> bool:
-    return bool(orm_session.scalar(select(exists().where(StudySession.id == study_session_id))))
+def _session_exists(connection: Connection, study_session_id: int) -> bool:
+    return bool(connection.scalar(select(exists().where(StudySession.id == study_session_id))))
 
 
 def _require_bool(field: str, value: object, label: str | None = None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import Row, Select, SQLColumnExpression, bindparam, select
+from sqlalchemy import Connection, Row, Select, SQLColumnExpression, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import Word, WordReviewItem
@@ -65,15 +65,15 @@ def ordered_page(
 
 
 def fetch_page(
-    orm_session: Session,
+    reader: Connection | Session,
     page_rows: AnySelect,
     count: AnySelect,
     paging: PageRequest,
     make: Callable[[AnyRow], Item],
 ) -> Page[Item]:
     """Count the list, then run ``page_rows`` (the page's query) unless it is past the end."""
-    total = orm_session.scalar(count) or 0
+    total = reader.scalar(count) or 0
     items: tuple[Item, ...] = ()
     if paging.offset < total:
-        items = tuple(make(row) for row in orm_session.execute(page_rows))
+        items = tuple(make(row) for row in reader.execute(page_rows))
     return Page(items, total, paging.page, paging.per_page)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, exists, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, exists, func, select, text
 
-from ..db import SessionFactory
+from ..db import SessionFactory, read_connection
 from ..models import Group, StudyActivity, StudySession, Word
 from ..results import DashboardStats, RecentSession
 
@@ -46,21 +45,29 @@ LATEST_SESSION = (
 )
 
 
+SESSIONS_COUNT = select(func.count()).select_from(StudySession)
+_RECENT = exists().where(
+    StudySession.group_id == Group.id,
+    StudySession.created_at >= bindparam("since", type_=StudySession.created_at.type),
+)
+ACTIVE_GROUPS = select(func.count()).select_from(Group).where(_RECENT)
+
+
 def recent_session(sessions: SessionFactory) -> RecentSession | None:
     """The latest study session with its answers, or ``None`` before the first."""
-    with sessions() as orm_session:
-        latest = orm_session.execute(LATEST_SESSION).first()
+    with read_connection(sessions) as connection:
+        latest = connection.execute(LATEST_SESSION).first()
     return None if latest is None else RecentSession._make(latest)
 
 
 def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) -> DashboardStats:
     """The progress figures of the dashboard, as of ``now`` (default: the current time)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    with sessions() as orm_session:
-        vocabulary, studied, mastered, correct, answers = orm_session.execute(WORD_TOTALS).one()
-        total_sessions = orm_session.scalar(select(func.count()).select_from(StudySession)) or 0
-        active_groups = _active_groups(orm_session, since=now - timedelta(days=ACTIVE_GROUP_DAYS))
-        streak = _current_streak(orm_session.connection(), now.date())
+    with read_connection(sessions) as connection:
+        vocabulary, studied, mastered, correct, answers = connection.execute(WORD_TOTALS).one()
+        total_sessions = connection.scalar(SESSIONS_COUNT) or 0
+        active_groups = _active_groups(connection, since=now - timedelta(days=ACTIVE_GROUP_DAYS))
+        streak = _current_streak(connection, now.date())
     return DashboardStats(
         total_vocabulary=vocabulary,
         total_words_studied=studied,
@@ -72,10 +79,9 @@ def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) ->
     )
 
 
-def _active_groups(orm_session: Session, *, since: datetime) -> int:
+def _active_groups(connection: Connection, *, since: datetime) -> int:
     """Groups with a session since ``since``: one (group, time) index seek per group."""
-    recent = exists().where(StudySession.group_id == Group.id, StudySession.created_at >= since)
-    return orm_session.scalar(select(func.count()).select_from(Group).where(recent)) or 0
+    return connection.scalar(ACTIVE_GROUPS, {"since": since}) or 0
 
 
 def _current_streak(connection: Connection, today: date) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, write_connection
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
 from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
@@ -126,10 +126,10 @@ def _create_once(
     sessions: SessionFactory, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
 ) -> StudySessionDetails | None:
     """One unit of work: the new session, or None (rolled back) if a referenced row is missing."""
-    with write_transaction(sessions) as orm_session:
-        created = _insert_session(orm_session.connection(), group_id, activity_id, word_ids)
+    with write_connection(sessions) as connection:
+        created = _insert_session(connection, group_id, activity_id, word_ids)
         if created is None:
-            orm_session.rollback()
+            connection.rollback()
         return created
 
 
