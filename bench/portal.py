@@ -120,10 +120,10 @@ _TIMES = {
     },
 }
 # SQLite's row triggers add the answered items to their words' totals and their
-# sessions' summaries in a few seconds. PostgreSQL's word triggers run PL/pgSQL once per
-# row (over a minute here): the load switches every trigger (and the foreign-key
-# checks) off for its transaction and fills both in one statement each, as migrations
-# 0002 and 0004 do for existing items.
+# sessions' summaries (and the words to their groups' sizes) in a few seconds.
+# PostgreSQL's word triggers run PL/pgSQL once per row (over a minute here): the load
+# switches every trigger (and the foreign-key checks) off for its transaction and fills
+# them in one statement each, as migrations 0002 and 0004 do for existing rows.
 _POSTGRESQL_LOAD = "SET LOCAL session_replication_role = replica"
 _POSTGRESQL_TOTALS = [
     "UPDATE words SET correct_count = t.correct, wrong_count = t.wrong FROM"
@@ -134,10 +134,15 @@ _POSTGRESQL_TOTALS = [
     " (SELECT study_session_id, count(*) AS items, sum(correct) AS correct,"
     " sum(wrong) AS wrong, max(answered_at) AS latest FROM word_review_items"
     " GROUP BY study_session_id) AS t WHERE t.study_session_id = study_sessions.id",
+    "UPDATE groups SET words_count = (SELECT count(*) FROM word_groups WHERE group_id = groups.id)",
 ]
 _TOTALS_MATCH = (
     "SELECT (SELECT sum(correct_count) FROM words) = (SELECT sum(correct) FROM word_review_items)"
     " AND (SELECT sum(wrong_count) FROM words) = (SELECT sum(wrong) FROM word_review_items)"
+)
+_GROUP_SIZES_DIFFERING = (
+    "SELECT count(*) FROM groups"
+    " WHERE words_count <> (SELECT count(*) FROM word_groups WHERE group_id = groups.id)"
 )
 _SUMMARIES_DIFFERING = (
     "SELECT count(*) FROM study_sessions s LEFT JOIN (SELECT study_session_id, count(*) AS items,"
@@ -167,6 +172,8 @@ def load(url: str, shape: Shape = MANY_SHORT, *, analyze: bool = True) -> tuple[
             raise AssertionError("the words' answer totals do not match their review items")
         if differing := connection.execute(text(_SUMMARIES_DIFFERING)).scalar_one():
             raise AssertionError(f"{differing} sessions' summaries differ from their items")
+        if differing := connection.execute(text(_GROUP_SIZES_DIFFERING)).scalar_one():
+            raise AssertionError(f"{differing} groups' sizes differ from their words")
     with database.sessions.begin() as session:
         sync_id_sequences(session)
     return database, time.perf_counter() - started

@@ -64,7 +64,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _answer_counter() -> Mapped[int]:
+def _counter() -> Mapped[int]:
     return mapped_column(Integer, default=0, server_default="0")
 
 
@@ -88,15 +88,20 @@ class Word(Base):
     reading: Mapped[str | None] = mapped_column(Text)
     translation: Mapped[str | None] = mapped_column(Text)
     parts: Mapped[str | None] = mapped_column(Text)
-    correct_count: Mapped[int] = _answer_counter()
-    wrong_count: Mapped[int] = _answer_counter()
+    correct_count: Mapped[int] = _counter()
+    wrong_count: Mapped[int] = _counter()
 
 
 class Group(Base):
+    """A group of words; ``words_count`` is kept by the database (migration 0004's
+    triggers on ``word_groups``), so no read counts a group's words."""
+
     __tablename__ = "groups"
+    __table_args__ = (CheckConstraint("words_count >= 0", name="words_count_not_negative"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
+    words_count: Mapped[int] = _counter()
 
 
 class WordGroup(Base):
@@ -148,10 +153,10 @@ class StudySession(Base):
     group_id: Mapped[int] = mapped_column(Id, ForeignKey("groups.id"))
     study_activity_id: Mapped[int] = mapped_column(Id, ForeignKey("study_activities.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    items_count: Mapped[int] = _answer_counter()
-    answers_count: Mapped[int] = _answer_counter()
-    correct_count: Mapped[int] = _answer_counter()
-    wrong_count: Mapped[int] = _answer_counter()
+    items_count: Mapped[int] = _counter()
+    answers_count: Mapped[int] = _counter()
+    correct_count: Mapped[int] = _counter()
+    wrong_count: Mapped[int] = _counter()
     last_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -173,8 +178,8 @@ class WordReviewItem(Base):
     # 1.8x with 1,000,000 items (1.0x without; see docs/benchmarks.md). The cost moves
     # to deleting a word, which scans the items to enforce this key.
     word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id"))
-    correct: Mapped[int] = _answer_counter()
-    wrong: Mapped[int] = _answer_counter()
+    correct: Mapped[int] = _counter()
+    wrong: Mapped[int] = _counter()
     # When the item was last answered: a session's end time is its items' latest. Kept
     # on the item, not the session, so that answers lock only their item and word rows
     # (a session row shared by concurrent answers would be a deadlock waiting to happen).

@@ -1,4 +1,4 @@
-"""session summaries kept by triggers: item and answer counts, last answer time
+"""session summaries and group sizes kept by triggers
 
 Revision ID: 0004
 Revises: 0002
@@ -14,6 +14,10 @@ in the same transaction as every insert, answer or delete, by any writer:
   the portal's ``review_items_count`` is one column to sort by);
 - ``last_answered_at``: the latest ``answered_at`` of its items (its end time), NULL
   before the first answer.
+
+And ``groups.words_count``: the group's words, kept by triggers on ``word_groups``, so
+that a group, and the groups sorted by size, read one row per group instead of
+counting its words.
 
 SQLite's triggers are row triggers. PostgreSQL's are statement triggers over the
 statement's transition tables: one ``UPDATE`` of the sessions per statement, however
@@ -194,6 +198,64 @@ def _create_postgresql_trigger(name: str, event: str, tables: str, changes: str)
     )
 
 
+# --- groups.words_count: triggers on word_groups ---------------------------------------
+
+FILL_GROUP_SIZES = """
+UPDATE groups SET words_count = sizes.words
+FROM (SELECT group_id, count(*) AS words FROM word_groups GROUP BY group_id) AS sizes
+WHERE sizes.group_id = groups.id
+"""
+
+
+def _group_size_change(row: str, sign: str) -> str:
+    return f"UPDATE groups SET words_count = words_count {sign} 1 WHERE id = {row}.group_id;"
+
+
+# (name, event, condition, body)
+SQLITE_GROUP_TRIGGERS = [
+    ("groups_count_added_word", "INSERT", None, _group_size_change("NEW", "+")),
+    (
+        "groups_count_moved_word",
+        "UPDATE OF group_id",
+        "NEW.group_id <> OLD.group_id",
+        _group_size_change("OLD", "-") + " " + _group_size_change("NEW", "+"),
+    ),
+    ("groups_uncount_removed_word", "DELETE", None, _group_size_change("OLD", "-")),
+]
+_ADDED_MEMBERS = "SELECT group_id, 1 AS sign FROM new_members"
+_REMOVED_MEMBERS = "SELECT group_id, -1 AS sign FROM old_members"
+POSTGRESQL_GROUP_TRIGGERS = [
+    ("groups_count_added_words", "INSERT", "NEW TABLE AS new_members", _ADDED_MEMBERS),
+    (
+        "groups_count_moved_words",
+        "UPDATE",
+        "OLD TABLE AS old_members NEW TABLE AS new_members",
+        f"{_ADDED_MEMBERS} UNION ALL {_REMOVED_MEMBERS}",
+    ),
+    ("groups_uncount_removed_words", "DELETE", "OLD TABLE AS old_members", _REMOVED_MEMBERS),
+]
+
+
+def _create_sqlite_group_trigger(name: str, event: str, condition: str | None, body: str) -> None:
+    when = f" WHEN {condition}" if condition else ""
+    op.execute(
+        f"CREATE TRIGGER {name} AFTER {event} ON word_groups FOR EACH ROW{when} BEGIN {body} END"
+    )
+
+
+def _create_postgresql_group_trigger(name: str, event: str, tables: str, changes: str) -> None:
+    op.execute(
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " UPDATE groups AS g SET words_count = g.words_count + d.words"
+        f" FROM (SELECT group_id, sum(sign) AS words FROM ({changes}) AS c GROUP BY group_id) AS d"
+        " WHERE g.id = d.group_id AND d.words <> 0; RETURN NULL; END $$"
+    )
+    op.execute(
+        f"CREATE TRIGGER {name} AFTER {event} ON word_groups"
+        f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+    )
+
+
 # --- upgrade and downgrade ------------------------------------------------------------
 
 
@@ -206,22 +268,35 @@ def upgrade() -> None:
             f" CONSTRAINT ck_study_sessions_{counter}_not_negative CHECK ({counter} >= 0)"
         )
     op.execute(f"ALTER TABLE study_sessions ADD COLUMN last_answered_at {timestamp}")
+    op.execute(
+        "ALTER TABLE groups ADD COLUMN words_count INTEGER NOT NULL DEFAULT 0"
+        " CONSTRAINT ck_groups_words_count_not_negative CHECK (words_count >= 0)"
+    )
     op.execute(FILL_SUMMARIES)
+    op.execute(FILL_GROUP_SIZES)
     if dialect == "postgresql":
         for trigger in POSTGRESQL_TRIGGERS:
             _create_postgresql_trigger(*trigger)
+        for trigger in POSTGRESQL_GROUP_TRIGGERS:
+            _create_postgresql_group_trigger(*trigger)
     else:
         for trigger in SQLITE_TRIGGERS:
             _create_sqlite_trigger(*trigger)
+        for trigger in SQLITE_GROUP_TRIGGERS:
+            _create_sqlite_group_trigger(*trigger)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for name, *_rest in POSTGRESQL_TRIGGERS:
-            op.execute(f"DROP TRIGGER {name} ON word_review_items")
-            op.execute(f"DROP FUNCTION {name}()")
-    else:
-        for name, *_rest in SQLITE_TRIGGERS:
-            op.execute(f"DROP TRIGGER {name}")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    triggers = {
+        "word_review_items": POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS,
+        "word_groups": POSTGRESQL_GROUP_TRIGGERS if postgresql else SQLITE_GROUP_TRIGGERS,
+    }
+    for table, table_triggers in triggers.items():
+        for name, *_rest in table_triggers:
+            op.execute(f"DROP TRIGGER {name} ON {table}" if postgresql else f"DROP TRIGGER {name}")
+            if postgresql:
+                op.execute(f"DROP FUNCTION {name}()")
+    op.drop_column("groups", "words_count")
     for column in ("last_answered_at", *reversed(COUNTERS)):
         op.drop_column("study_sessions", column)

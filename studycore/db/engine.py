@@ -119,7 +119,7 @@ def write_connection(sessions: SessionFactory) -> Iterator[Connection]:
     session's own bookkeeping cost about a tenth of a create. The same queue, the same
     ``BEGIN IMMEDIATE``, the same commit or rollback.
     """
-    engine = _engine_of(sessions)
+    engine = engine_of(sessions)
     with _writers_turn(engine), engine.connect() as connection:
         connection.execution_options(**{sqlite.WRITE_INTENT: True})
         with connection.begin():
@@ -130,11 +130,12 @@ def write_connection(sessions: SessionFactory) -> Iterator[Connection]:
 def read_connection(sessions: SessionFactory) -> Iterator[Connection]:
     """A read on a Core connection: one transaction (its statements see one snapshot),
     rolled back at the end. For the read services, whose statements are all Core."""
-    with _engine_of(sessions).connect() as connection:
+    with engine_of(sessions).connect() as connection:
         yield connection
 
 
-def _engine_of(sessions: SessionFactory) -> Engine:
+def engine_of(sessions: SessionFactory) -> Engine:
+    """The engine a session factory is bound to."""
     bind = sessions.kw.get("bind")
     if not isinstance(bind, Engine):
         raise TypeError(f"the session factory must be bound to an engine, not {bind!r}")

@@ -1,15 +1,17 @@
 """The catalog: words, groups and study activities as the portal lists them.
 
 Every list is paged and sorted in the database (``LIMIT``/``OFFSET`` over an ordered
-query); a word's answer totals are its own columns (see ``models.Word``), so no list
-sums review items.
+query, built once per order: ``PagedList``), and every read runs on the pooled
+connection's driver (``db.lookups``); a word's answer totals and a group's size are
+their own columns (see ``models``), so no list sums review items or counts words.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 
-from ..db import SessionFactory, read_connection
+from ..db import SessionFactory
+from ..db.lookups import driver_reads
 from ..errors import NotFoundError
 from ..models import Group, StudyActivity, Word, WordGroup
 from ..results import (
@@ -22,7 +24,7 @@ from ..results import (
     WordSummary,
 )
 from .paging import Listing, PageRequest, sort_keys
-from .statements import Column, fetch_page, ordered_page
+from .statements import Column, PagedList, Reader, fetch_page
 from .validation import require_id
 
 _WORD_SORT_KEYS = sort_keys(
@@ -49,19 +51,12 @@ WORD_ROW = select(
     Word.id, Word.word, Word.reading, Word.translation, Word.correct_count, Word.wrong_count
 )
 GROUP_WORD_ROW = WORD_ROW.join(WordGroup, WordGroup.word_id == Word.id)
-WORD_COUNT = (
-    select(func.count())
-    .where(WordGroup.group_id == Group.id)
-    .correlate(Group)
-    .scalar_subquery()
-    .label("word_count")
-)
 GROUP_COLUMNS: dict[str, Column] = {
     "name": Group.name,
-    "word_count": WORD_COUNT,
+    "word_count": Group.words_count,
     "id": Group.id,
 }
-GROUP_ROW = select(Group.id, Group.name, WORD_COUNT)
+GROUP_ROW = select(Group.id, Group.name, Group.words_count)
 ACTIVITY_ROW = select(
     StudyActivity.id, StudyActivity.name, StudyActivity.url, StudyActivity.preview_url
 )
@@ -83,50 +78,58 @@ ACTIVITIES = ACTIVITY_ROW.order_by(StudyActivity.id)
 GROUPS_BY_NAME = select(Group.id, Group.name).order_by(Group.name, Group.id)
 WORDS_COUNT = select(func.count()).select_from(Word)
 GROUPS_COUNT = select(func.count()).select_from(Group)
+GROUP_SIZE = select(Group.words_count).where(Group.id == bindparam("group_id"))
+WORD_PAGES = PagedList(WORD_ROW, WORD_COLUMNS, tie=Word.id)
+GROUP_PAGES = PagedList(GROUP_ROW, GROUP_COLUMNS, tie=Group.id)
+GROUP_WORD_PAGES = PagedList(
+    GROUP_WORD_ROW.where(WordGroup.group_id == bindparam("group_id")), WORD_COLUMNS, tie=Word.id
+)
 
 
 def list_words(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[WordSummary]:
     """A page of the whole vocabulary (50 a page, by kanji unless asked otherwise)."""
     paging = paging or WORDS.request()
-    with read_connection(sessions) as connection:
+    with driver_reads(sessions) as reader:
         return fetch_page(
-            connection,
-            ordered_page(WORD_ROW, WORD_COLUMNS, paging, tie=Word.id),
+            reader,
+            WORD_PAGES.statement(paging),
             WORDS_COUNT,
             paging,
             WordSummary._make,
+            parameters=WORD_PAGES.parameters(paging),
         )
 
 
 def get_word(sessions: SessionFactory, word_id: int) -> WordDetails:
     """One word with its answer totals and its groups (by name)."""
     parameters = {"word_id": require_id("word_id", word_id)}
-    with read_connection(sessions) as connection:
-        row = connection.execute(WORD_BY_ID, parameters).one_or_none()
+    with driver_reads(sessions) as reader:
+        row = reader.first(WORD_BY_ID, parameters)
         if row is None:
             raise NotFoundError({"word_id": [word_id]})
-        groups = connection.execute(GROUPS_OF_WORD, parameters)
+        groups = reader.execute(GROUPS_OF_WORD, parameters)
         return WordDetails(WordSummary._make(row), tuple(GroupRef._make(g) for g in groups))
 
 
 def list_groups(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[GroupSummary]:
     """A page of the groups with their word counts (10 a page, by name)."""
     paging = paging or GROUPS.request()
-    with read_connection(sessions) as connection:
+    with driver_reads(sessions) as reader:
         return fetch_page(
-            connection,
-            ordered_page(GROUP_ROW, GROUP_COLUMNS, paging, tie=Group.id),
+            reader,
+            GROUP_PAGES.statement(paging),
             GROUPS_COUNT,
             paging,
             GroupSummary._make,
+            parameters=GROUP_PAGES.parameters(paging),
         )
 
 
 def get_group(sessions: SessionFactory, group_id: int) -> GroupSummary:
     """One group with its word count."""
     group_id = require_id("group_id", group_id)
-    with read_connection(sessions) as connection:
-        row = connection.execute(GROUP_BY_ID, {"group_id": group_id}).one_or_none()
+    with driver_reads(sessions) as reader:
+        row = reader.first(GROUP_BY_ID, {"group_id": group_id})
     if row is None:
         raise NotFoundError({"group_id": [group_id]})
     return GroupSummary._make(row)
@@ -138,52 +141,52 @@ def list_group_words(
     """A page of one group's words (10 a page, by kanji)."""
     group_id = require_id("group_id", group_id)
     paging = paging or GROUP_WORDS.request()
-    members = WordGroup.group_id == group_id
-    with read_connection(sessions) as connection:
-        require_group(connection, group_id)
+    with driver_reads(sessions) as reader:
+        require_group(reader, group_id)
         return fetch_page(
-            connection,
-            ordered_page(GROUP_WORD_ROW.where(members), WORD_COLUMNS, paging, tie=Word.id),
-            select(func.count()).select_from(WordGroup).where(members),
+            reader,
+            GROUP_WORD_PAGES.statement(paging),
+            GROUP_SIZE,
             paging,
             WordSummary._make,
+            parameters={"group_id": group_id, **GROUP_WORD_PAGES.parameters(paging)},
         )
 
 
 def list_study_activities(sessions: SessionFactory) -> tuple[ActivitySummary, ...]:
     """Every study activity, by id."""
-    with read_connection(sessions) as connection:
-        return tuple(ActivitySummary._make(row) for row in connection.execute(ACTIVITIES))
+    with driver_reads(sessions) as reader:
+        return tuple(ActivitySummary._make(row) for row in reader.execute(ACTIVITIES))
 
 
 def get_study_activity(sessions: SessionFactory, activity_id: int) -> ActivitySummary:
     """One study activity."""
-    with read_connection(sessions) as connection:
-        return _activity(connection, require_id("study_activity_id", activity_id))
+    with driver_reads(sessions) as reader:
+        return _activity(reader, require_id("study_activity_id", activity_id))
 
 
 def get_launch_data(sessions: SessionFactory, activity_id: int) -> LaunchData:
     """An activity and every group it can be launched with, by name."""
     activity_id = require_id("study_activity_id", activity_id)
-    with read_connection(sessions) as connection:
-        activity = _activity(connection, activity_id)
-        groups = connection.execute(GROUPS_BY_NAME)
+    with driver_reads(sessions) as reader:
+        activity = _activity(reader, activity_id)
+        groups = reader.execute(GROUPS_BY_NAME)
         return LaunchData(activity, tuple(GroupRef._make(group) for group in groups))
 
 
-def require_group(connection: Connection, group_id: int) -> None:
+def require_group(reader: Reader, group_id: int) -> None:
     """Raise ``NotFoundError`` unless the group exists."""
-    if connection.execute(GROUP_EXISTS, {"group_id": group_id}).first() is None:
+    if reader.scalar(GROUP_EXISTS, {"group_id": group_id}) is None:
         raise NotFoundError({"group_id": [group_id]})
 
 
-def require_activity(connection: Connection, activity_id: int) -> None:
+def require_activity(reader: Reader, activity_id: int) -> None:
     """Raise ``NotFoundError`` unless the study activity exists."""
-    _activity(connection, activity_id)
+    _activity(reader, activity_id)
 
 
-def _activity(connection: Connection, activity_id: int) -> ActivitySummary:
-    row = connection.execute(ACTIVITY_BY_ID, {"activity_id": activity_id}).one_or_none()
+def _activity(reader: Reader, activity_id: int) -> ActivitySummary:
+    row = next(iter(reader.execute(ACTIVITY_BY_ID, {"activity_id": activity_id})), None)
     if row is None:
         raise NotFoundError({"study_activity_id": [activity_id]})
     return ActivitySummary._make(row)

@@ -7,7 +7,8 @@ never reads their items, however many each has.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select, update
 
@@ -17,7 +18,7 @@ from ..models import Group, StudyActivity, StudySession, Word
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
-from .statements import SESSION_WORDS, AnyRow, Column, fetch_page, ordered, ordered_page
+from .statements import SESSION_WORDS, Column, Reader, fetch_page, ordered, ordered_page
 from .validation import require_id
 
 # The whole history and an activity's: newest first, as the portal shows them.
@@ -144,7 +145,7 @@ def reset_history(sessions: SessionFactory) -> int:
 
 def _owned_sessions(
     sessions: SessionFactory,
-    require_owner: Callable[[Connection, int], None],
+    require_owner: Callable[[Reader, int], None],
     owner_id: int,
     where: ColumnElement[bool],
     paging: PageRequest,
@@ -192,7 +193,7 @@ def _session_words(
     return Page(tuple(SessionWord._make(row) for row in rows), total, paging.page, paging.per_page)
 
 
-def _summary(row: AnyRow) -> SessionSummary:
+def _summary(row: Sequence[Any]) -> SessionSummary:
     session_id, group_id, group, activity_id, activity, start, last_answer, items = row
     end = last_answer or start
     return SessionSummary(session_id, group_id, group, activity_id, activity, start, end, items)
