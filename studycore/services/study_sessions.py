@@ -42,7 +42,8 @@ GROUP_AND_ACTIVITY = select(
     select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
 )
 # The session row, inserted only if its group and activity exist: no row back means one
-# of them is missing, and the slow path finds out which.
+# of them is missing, and the slow path finds out which. Its summary's counters start
+# at the server's default 0, and the items' triggers keep them.
 INSERT_SESSION = (
     insert(StudySession)
     .from_select(
@@ -55,6 +56,7 @@ INSERT_SESSION = (
             exists().where(Group.id == bindparam("group_id")),
             exists().where(StudyActivity.id == bindparam("activity_id")),
         ),
+        include_defaults=False,
     )
     .returning(StudySession.id)
 )
