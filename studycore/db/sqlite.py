@@ -42,6 +42,10 @@ SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 WRITE_INTENT = "studycore_write_intent"
 # Engine execution option holding the engine's lock timeout (seconds).
 LOCK_TIMEOUT = "studycore_lock_timeout"
+# Checkpoints: at most one every this many seconds (after writes), in a thread of their
+# own; SQLite's own, in the committing writer, only once the WAL passes this many pages.
+CHECKPOINT_EVERY = 0.5
+WAL_BACKSTOP_PAGES = 20_000
 # PRAGMA optimize: how often each connection runs it (seconds), and how many rows per
 # index the ANALYZE it may run looks at (SQLite advises 100-1000).
 OPTIMIZE_EVERY = 300.0
@@ -90,6 +94,7 @@ def configure(
         if path is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")  # see _Checkpointer
             record.info[_OPENED_READ_ONLY] = file_problem(path) is not None
         cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -284,6 +289,7 @@ class _SqliteWriterQueue:
         self._file: int | None = None
         self._owner_pid = 0
         self._waiter: _FlockWaiter | None = None  # made at the first wait, kept
+        self._checkpoints = _Checkpointer(database_path)
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
@@ -299,6 +305,7 @@ class _SqliteWriterQueue:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
         finally:
             self._threads.release()
+        self._checkpoints.due()
 
     def _lock(self, deadline: float) -> int:
         """Lock the file; return the descriptor that holds the lock."""
@@ -324,6 +331,49 @@ class _SqliteWriterQueue:
             self._owner_pid = os.getpid()
             self._waiter = None  # its thread did not survive the fork
         return self._file
+
+
+class _Checkpointer:
+    """Copies the WAL back into the database file in a thread of its own, after writes.
+
+    SQLite's automatic checkpoint runs inside the commit that fills the WAL past 1,000
+    pages, in the writer's request, with the write turn still held: on this project's
+    disk its ``fsync`` took up to 17 ms, 0.15 ms per create on average, and every
+    other writer waited meanwhile. Here writers only wake this thread; it runs a
+    ``PASSIVE`` checkpoint (which waits for no reader or writer) at most every
+    ``CHECKPOINT_EVERY`` seconds on its own connection, and the connections' automatic
+    checkpoint stays only as a backstop for a much larger WAL (``WAL_BACKSTOP_PAGES``).
+    """
+
+    def __init__(self, database_path: str) -> None:
+        self._path = database_path
+        self._due = threading.Event()
+        self._owner_pid = 0  # the process whose thread serves it (none survives a fork)
+        self._starting = threading.Lock()
+
+    def due(self) -> None:
+        """A write happened: checkpoint soon."""
+        if self._owner_pid != os.getpid():
+            self._start()
+        self._due.set()
+
+    def _start(self) -> None:
+        with self._starting:
+            if self._owner_pid == os.getpid():
+                return
+            self._owner_pid = os.getpid()
+            self._due = threading.Event()
+            threading.Thread(target=self._serve, name="sqlite-checkpoint", daemon=True).start()
+
+    def _serve(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        due = self._due
+        while True:
+            due.wait()
+            due.clear()
+            with suppress(sqlite3.Error):  # busy, read-only, gone: the next write retries
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            time.sleep(CHECKPOINT_EVERY)  # the writes meanwhile go into the next one
 
 
 class _FlockWaiter:

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Connection,
     Insert,
-    Result,
-    Row,
     Select,
     bindparam,
     exists,
@@ -27,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import SessionFactory, write_connection
 from ..db.id_lists import IDS_PARAMETER, id_list
+from ..db.lookups import run_on_driver
 from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
 from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
 from ..results import SessionWord, StudySessionDetails
@@ -66,7 +66,7 @@ WORDS_OF_GROUP = (
     .where(WordGroup.group_id == bindparam("group_id"))
     .order_by(Word.id)
 )
-Words = list[Row[int, str, str | None, str | None]]  # (id, word, reading, translation)
+Words = list[tuple[Any, ...]]  # (id, word, reading, translation)
 
 
 def create_study_session(
@@ -155,11 +155,12 @@ def _insert_session(
     """The session row, its words, all its items: three statements; None if a row is missing."""
     created_at = datetime.now(UTC)
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
-    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
-    if study_session_id is None:  # its group or activity is missing
+    inserted = run_on_driver(connection, INSERT_SESSION, parameters)
+    if not inserted:  # its group or activity is missing
         return None
+    study_session_id = inserted[0][0]
     if word_ids is None:
-        words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
+        words = run_on_driver(connection, WORDS_OF_GROUP, {"group_id": group_id})
     else:
         words = _words_by_id(connection, word_ids)
         if len(words) < len(word_ids):
@@ -180,7 +181,7 @@ def _insert_items(connection: Connection, study_session_id: int, word_ids: list[
         "study_session_id": study_session_id,
         IDS_PARAMETER: id_list(dialect).encode(word_ids),
     }
-    connection.execute(_insert_items_statement(dialect), parameters)
+    run_on_driver(connection, _insert_items_statement(dialect), parameters)
 
 
 def _find_missing(
@@ -221,7 +222,7 @@ def _words_by_id(connection: Connection, word_ids: Sequence[int]) -> Words:
         return []
     dialect = connection.dialect.name
     parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
-    return _word_rows(connection.execute(_words_by_id_statement(dialect), parameters))
+    return run_on_driver(connection, _words_by_id_statement(dialect), parameters)
 
 
 @cache
@@ -241,7 +242,3 @@ def _insert_items_statement(dialect: str) -> Insert:
     rows = select(session_id, ids.value).order_by(ids.position)
     columns = ["study_session_id", "word_id"]
     return insert(WordReviewItem).from_select(columns, rows, include_defaults=False)
-
-
-def _word_rows(rows: Result[int, str, str | None, str | None]) -> Words:
-    return list(rows.all())

@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,24 @@ def test_sqlite_gathers_planner_statistics_for_tables_that_grew(
 
     assert "word_review_items" not in empty
     assert "word_review_items" in grown
+
+
+def test_sqlite_copies_the_wal_back_in_a_thread_of_its_own(tmp_path: Path) -> None:
+    """Writers never run the checkpoint themselves: the database file still grows."""
+    path = tmp_path / "checkpoints.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    schema.upgrade(database)
+    seed_vocabulary(database.sessions)
+    database.dispose()  # the last connection checkpoints: the file is complete now
+    database = open_database(f"sqlite:///{path}")
+    size_before = path.stat().st_size
+
+    for _ in range(200):
+        create_study_session(database.sessions, group_id=1, study_activity_id=1)
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == size_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grown = path.stat().st_size > size_before
+    database.dispose()
+
+    assert grown
