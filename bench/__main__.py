@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
 
-from bench import http, library, portal, writes
+from bench import http, library, portal, portal_data, writes
 from bench.library import SizeResult
 from bench.tables import check, row, table
 from bench.timing import Timing
@@ -36,6 +36,7 @@ TARGETS = """Targets:
     1,000,000 review items, both in 100,000 sessions of 10 and in 100 sessions of 10,000
   - the history reset with those 1,000,000 review items takes <= 1 s on either engine"""
 PORTAL_TARGET_MS = 25.0
+HTTP_BEFORE_REVISION = "b683ce2"  # main when issue 18 began
 RESET_TARGET_SECONDS = 1.0
 
 
@@ -82,6 +83,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--no-before-after", dest="before_after", action="store_false")
     parser.add_argument(
         "--before", default=writes.BEFORE_REVISION, help="the revision to compare writes with"
+    )
+    parser.add_argument(
+        "--http-before",
+        default=HTTP_BEFORE_REVISION,
+        help="the revision whose POST to measure beside this code's ('' to skip)",
     )
     arguments = parser.parse_args()
     arguments.engines = ["sqlite", *(["postgresql"] if arguments.postgres else [])]
@@ -194,7 +200,7 @@ def _write_rows(result: writes.WriteResult) -> list[list[object]]:
 def _print_portal(arguments: argparse.Namespace) -> None:
     results = []
     for engine in arguments.engines:
-        for shape in portal.SHAPES:
+        for shape in portal_data.SHAPES:
             with _database(engine, arguments.postgres) as url:
                 results.append(portal.measure_portal(engine, url, shape))
     print(_portal_table(results))
@@ -212,9 +218,9 @@ def _print_portal(arguments: argparse.Namespace) -> None:
 
 def _portal_table(results: list[portal.PortalResult]) -> str:
     loads = ", ".join(f"{r.engine} {r.shape.name} {r.load_seconds:.1f} s" for r in results)
-    shapes = " and ".join(f"{shape.name} items" for shape in portal.SHAPES)
+    shapes = " and ".join(f"{shape.name} items" for shape in portal_data.SHAPES)
     title = (
-        f"\nPortal reads: {portal.WORDS_COUNT:,} words, 1,000,000 review items in sessions of"
+        f"\nPortal reads: {portal_data.WORDS_COUNT:,} words, 1,000,000 review items in sessions of"
         f" two shapes (sessions x items: {shapes}; loaded set-based: {loads});"
         f" ms per library call, median and p95 of {portal.ROUNDS} calls each"
     )
@@ -255,6 +261,25 @@ def _print_http(arguments: argparse.Namespace) -> None:
         print(row(cells, widths))
     reached = loads[0].requests_per_second / ceiling
     print(check(f"POST (3 words) at {reached:.0%} of the ceiling >= 50%", reached >= 0.5))
+    if arguments.http_before:
+        _print_post_before_after(arguments.http_before)
+
+
+def _print_post_before_after(revision: str) -> None:
+    with writes.checkout(revision) as before, tempfile.TemporaryDirectory() as directory:
+        rates = http.measure_post_before_after(before, Path(directory))
+    print(
+        f"\nPOST (3 words) before ({revision}) and now, beside the no-op, {http.POST_ROUNDS}"
+        f" turns of {http.SECONDS} s each (req/s; share of the no-op in the same turn)"
+    )
+    columns = [("turn", 5), ("before", 9), ("share", 7), ("now", 9), ("share", 7), ("no-op", 9)]
+    rows = [
+        [turn + 1, before, f"{before / noop:.0%}", now, f"{now / noop:.0%}", noop]
+        for turn, (before, now, noop) in enumerate(
+            zip(rates["before"], rates["now"], rates["no-op"], strict=True)
+        )
+    ]
+    print(table("", columns, rows).lstrip("\n"))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ https://github.com/ExamProCo/free-genai-bootcamp-2025``). Nothing of it is copie
 own ``sql/setup`` files create its schema in a file of its own, its own ``create_app``
 serves it, from the checkout.
 
-The data is ``bench.portal``'s many short sessions (10,000 words in 100 groups, 100,000
+The data is ``bench.portal_data``'s many short sessions (10,000 words in 100 groups, 100,000
 sessions, 1,000,000 review items), loaded into studycore and copied into the original's
 schema: one of its review items per studycore item (correct when the item has at least
 as many correct answers as wrong ones), its word counters (``word_reviews``) and group
@@ -33,10 +33,9 @@ from typing import Any
 
 from flask import Flask
 
-from bench import portal
+from bench.portal_data import MANY_SHORT
 from bench.tables import check, table
 from bench.timing import Timing
-from studycore_web import create_app
 
 ROUNDS = 40
 BUDGET_SECONDS = 20.0  # per read and app, beyond the first call
@@ -67,7 +66,7 @@ COPY = [
     " substr(coalesce(i.answered_at, s.created_at), 1, 19)"
     " FROM ours.word_review_items i JOIN ours.study_sessions s ON s.id = i.study_session_id",
 ]
-SESSION_ID = portal.MANY_SHORT.newest_session
+SESSION_ID = MANY_SHORT.newest_session
 # Requests both backends serve, as the portal's frontend sends them.
 READS = [
     "/groups/50",
@@ -176,6 +175,8 @@ def _interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[
 
 @contextmanager
 def _databases(checkout: Path) -> Iterator[tuple[Path, Path]]:
+    from bench import portal  # noqa: PLC0415 (imports studycore: this checkout's)
+
     with tempfile.TemporaryDirectory() as directory:
         ours, theirs = Path(directory) / "studycore.sqlite3", Path(directory) / "original.db"
         portal.load(f"sqlite:///{ours}")[0].dispose()
@@ -188,6 +189,8 @@ def main() -> None:
     parser.add_argument("--original", type=Path, required=True, help="backend-flask checkout")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     arguments = parser.parse_args()
+    from studycore_web import create_app  # noqa: PLC0415 (this module is imported by children too)
+
     with _databases(arguments.original) as (ours, theirs):
         studycore = create_app({"DATABASE_URL": f"sqlite:///{ours}", "LOG_LEVEL": "WARNING"})
         results = compare(studycore, original_app(arguments.original, theirs), arguments.rounds)
