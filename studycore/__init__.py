@@ -7,6 +7,7 @@ details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 """
 
 from .catalog import (
+    due_words,
     get_group,
     get_launch_data,
     get_study_activity,
@@ -32,7 +33,7 @@ from .history import (
     reset_history,
 )
 from .paging import Listing, PageRequest
-from .results import Page, SessionWord, StudySessionDetails
+from .results import DueWords, MemorizedWord, Page, SessionWord, StudySessionDetails
 from .reviews import (
     Answer,
     record_review,
@@ -40,6 +41,7 @@ from .reviews import (
     record_reviews,
     record_reviews_from_json,
 )
+from .scheduling import Memory, MemoryState
 from .services import create_study_session, create_study_session_from_json, get_study_session
 from .statistics import dashboard_stats, recent_session
 
@@ -47,7 +49,11 @@ __all__ = [
     "Answer",
     "Database",
     "DatabaseUnavailableError",
+    "DueWords",
     "Listing",
+    "MemorizedWord",
+    "Memory",
+    "MemoryState",
     "NotFoundError",
     "Page",
     "PageRequest",
@@ -59,6 +65,7 @@ __all__ = [
     "create_study_session_from_json",
     "dashboard_stats",
     "database_is_reachable",
+    "due_words",
     "get_group",
     "get_launch_data",
     "get_study_activity",

@@ -7,23 +7,36 @@ sums review items.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import NotFoundError
+from .memory import (
+    DEFAULT_DUE_LIMIT,
+    MAX_DUE_LIMIT,
+    MEMORY_COLUMNS,
+    WITH_MEMORY,
+    due_in_group,
+    due_word_rows,
+    memory_of,
+)
 from .models import Group, StudyActivity, Word, WordGroup
 from .paging import Listing, PageRequest, sort_keys
-from .queries import Column, fetch_page, ordered_page
+from .queries import AnyRow, Column, fetch_page, ordered_page
 from .results import (
     ActivitySummary,
+    DueWords,
     GroupRef,
     GroupSummary,
     LaunchData,
+    MemorizedWord,
     Page,
     WordDetails,
     WordSummary,
 )
-from .validation import require_id
+from .validation import moment, require_count, require_id
 
 _WORD_SORT_KEYS = sort_keys(
     ("kanji", "word"), ("romaji", "reading"), ("english", "translation"),
@@ -45,9 +58,13 @@ WORD_COLUMNS: dict[str, Column] = {
     "wrong_count": Word.wrong_count,
     "id": Word.id,
 }
-WORD_ROW = select(
+WORD_COLUMNS_IN_ORDER = (
     Word.id, Word.word, Word.reading, Word.translation, Word.correct_count, Word.wrong_count
-)
+)  # fmt: skip
+WORD_ROW = select(*WORD_COLUMNS_IN_ORDER)
+WORD_WITH_MEMORY = WORD_ROW.add_columns(*MEMORY_COLUMNS).outerjoin(*WITH_MEMORY)
+DUE_WORDS = due_word_rows(*WORD_COLUMNS_IN_ORDER, *MEMORY_COLUMNS)
+DUE_COUNT = due_in_group(func.count())
 GROUP_WORD_ROW = WORD_ROW.join(WordGroup, WordGroup.word_id == Word.id)
 WORD_COUNT = (
     select(func.count())
@@ -83,10 +100,10 @@ def list_words(
 
 
 def get_word(sessions: sessionmaker[Session], word_id: int) -> WordDetails:
-    """One word with its answer totals and its groups (by name)."""
+    """One word with its answer totals, its groups (by name) and its memory."""
     word_id = require_id("word_id", word_id)
     with sessions() as session:
-        row = session.execute(WORD_ROW.where(Word.id == word_id)).one_or_none()
+        row = session.execute(WORD_WITH_MEMORY.where(Word.id == word_id)).one_or_none()
         if row is None:
             raise NotFoundError({"word_id": [word_id]})
         groups = session.execute(
@@ -95,7 +112,30 @@ def get_word(sessions: sessionmaker[Session], word_id: int) -> WordDetails:
             .where(WordGroup.word_id == word_id)
             .order_by(Group.name, Group.id)
         )
-        return WordDetails(WordSummary._make(row), tuple(GroupRef._make(g) for g in groups))
+        word = _memorized_word(row)
+        return WordDetails(word.word, tuple(GroupRef._make(g) for g in groups), word.memory)
+
+
+def due_words(
+    sessions: sessionmaker[Session],
+    group_id: int,
+    *,
+    limit: int = DEFAULT_DUE_LIMIT,
+    now: datetime | None = None,
+) -> DueWords:
+    """The first ``limit`` (1-1000) of the group's words due at ``now``, and how many are due.
+
+    Due means never answered, or due by the word's memory: the most overdue come first,
+    then the words never answered, by id. ``now`` defaults to the current time.
+    """
+    group_id = require_id("group_id", group_id)
+    limit = require_count("limit", limit, low=1, high=MAX_DUE_LIMIT)
+    parameters = {"group_id": group_id, "now": moment(now), "limit": limit}
+    with sessions() as session:
+        require_group(session, group_id)
+        due_count = session.execute(DUE_COUNT, parameters).scalar_one()
+        rows = session.execute(DUE_WORDS, parameters) if due_count else ()
+        return DueWords(tuple(_memorized_word(row) for row in rows), due_count)
 
 
 def list_groups(
@@ -172,6 +212,12 @@ def require_group(session: Session, group_id: int) -> None:
 def require_activity(session: Session, activity_id: int) -> None:
     """Raise ``NotFoundError`` unless the study activity exists."""
     _activity(session, activity_id)
+
+
+def _memorized_word(row: AnyRow) -> MemorizedWord:
+    """A row of ``WORD_COLUMNS_IN_ORDER`` then ``MEMORY_COLUMNS``."""
+    words = len(WORD_COLUMNS_IN_ORDER)
+    return MemorizedWord(WordSummary._make(row[:words]), memory_of(row[words:]))
 
 
 def _activity(session: Session, activity_id: int) -> ActivitySummary:

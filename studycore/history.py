@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .catalog import require_activity, require_group
 from .db import write_transaction
 from .errors import NotFoundError
-from .models import Group, StudyActivity, StudySession, WordReviewItem
+from .models import Group, LoggedAnswer, StudyActivity, StudySession, WordMemory, WordReviewItem
 from .paging import Listing, PageRequest, sort_keys
 from .queries import AnyRow, Column, fetch_page, ordered, ordered_page
 from .results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
@@ -133,7 +133,8 @@ def reset_history(sessions: sessionmaker[Session]) -> int:
     """Delete every study session and review item; return how many sessions went.
 
     Words, groups and activities stay; the words' answer totals go back to 0 (the
-    items' delete trigger takes their answers off). Sessions created while this runs
+    items' delete trigger takes their answers off), and every word's memory and the
+    answer log are forgotten: each word is new again. Sessions created while this runs
     are either deleted whole or kept whole.
     """
     with write_transaction(sessions) as session:
@@ -141,6 +142,8 @@ def reset_history(sessions: sessionmaker[Session]) -> int:
             # Answers lock an item, then its word; the cascade below would lock them in
             # another order. Holding the items table first makes writers wait, not deadlock.
             session.execute(text("LOCK TABLE word_review_items IN EXCLUSIVE MODE"))
+        session.execute(delete(LoggedAnswer))
+        session.execute(delete(WordMemory))
         deleted = session.execute(delete(StudySession))
     return int(deleted.rowcount)  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""ORM models of the six tables of the contract (SPEC section 2).
+"""ORM models of the six tables of the contract (SPEC section 2) and the words' memories.
 
 The schema itself is created only by the Alembic migrations; these models and the
 migrations are kept identical by ``tests/test_migrations.py``.
@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -161,3 +163,55 @@ class WordReviewItem(Base):
     # on the item, not the session, so that answers lock only their item and word rows
     # (a session row shared by concurrent answers would be a deadlock waiting to happen).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WordMemory(Base):
+    """What the scheduler knows of a word (``studycore.scheduling.Memory``), after its first answer.
+
+    A word without a row is new. The row is rewritten by every answer, in the answer's
+    transaction (see ``studycore.memory``); ``answer_log`` holds the answers it was
+    computed from.
+    """
+
+    __tablename__ = "word_memories"
+    __table_args__ = (
+        CheckConstraint("state IN ('learning', 'review', 'relearning')", name="state_is_known"),
+        CheckConstraint("reviews >= 1", name="reviews_positive"),
+        CheckConstraint("lapses >= 0", name="lapses_not_negative"),
+        # The dashboard counts the words not yet due: a range of this index.
+        Index("ix_word_memories_due", "due"),
+    )
+
+    word_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("words.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(Text)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float] = mapped_column(Double)
+    difficulty: Mapped[float] = mapped_column(Double)
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_review: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+
+
+class LoggedAnswer(Base):
+    """One answer, as it was given: the append-only history a word's memory is replayed from.
+
+    Entries of one word are in the order their answers were applied (``id``): answers to
+    a word are applied one at a time (see ``studycore.memory``), each taking its id then.
+    A session deleted one by one (not by a reset, which empties the log) leaves its
+    answers here with no session: the memory was computed from them.
+    """
+
+    __tablename__ = "answer_log"
+    __table_args__ = (Index("ix_answer_log_word_id_id", "word_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id", ondelete="CASCADE"))
+    # Indexed for the foreign key: deleting a session looks its answers up.
+    study_session_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True
+    )
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from math import ceil
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from .scheduling import NEW_MEMORY, Memory
+
 Item = TypeVar("Item")
 
 
@@ -99,15 +101,55 @@ class GroupRef(NamedTuple):
         return {"id": self.id, "name": self.name}
 
 
+def memory_json(memory: Memory) -> dict[str, Any]:
+    """A word's ``memory`` object: ``new`` and nulls before its first answer."""
+    return {
+        "state": memory.state.value,
+        "due": format_utc(memory.due) if memory.due else None,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "reviews": memory.reviews,
+        "lapses": memory.lapses,
+        "last_review": format_utc(memory.last_review) if memory.last_review else None,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class WordDetails:
-    """One word with the groups it belongs to (by name)."""
+    """One word with the groups it belongs to (by name) and its memory."""
 
     word: WordSummary
     groups: tuple[GroupRef, ...]
+    memory: Memory = NEW_MEMORY
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.word.to_json(), "groups": [group.to_json() for group in self.groups]}
+        return {
+            **self.word.to_json(),
+            "groups": [group.to_json() for group in self.groups],
+            "memory": memory_json(self.memory),
+        }
+
+
+class MemorizedWord(NamedTuple):
+    """A word with its answer totals and its memory."""
+
+    word: WordSummary
+    memory: Memory
+
+    def to_json(self) -> dict[str, Any]:
+        """The portal's Word object with ``memory`` added."""
+        return {**self.word.to_json(), "memory": memory_json(self.memory)}
+
+
+@dataclass(frozen=True, slots=True)
+class DueWords:
+    """The first of a group's words due now, and how many are due in all."""
+
+    words: tuple[MemorizedWord, ...]
+    due_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"words": [word.to_json() for word in self.words], "due_count": self.due_count}
 
 
 class GroupSummary(NamedTuple):
@@ -246,6 +288,7 @@ class DashboardStats(NamedTuple):
     total_sessions: int
     active_groups: int  # groups with a session in the last 30 days
     current_streak: int  # consecutive UTC days with a session, up to today or yesterday
+    due_words: int  # words due now, in any group: never answered, or their time came
 
     def to_json(self) -> dict[str, Any]:
         return self._asdict()

@@ -4,16 +4,19 @@ An answer is one ``UPDATE`` of its review item (``correct = correct + 1``, done 
 database, so concurrent answers are all counted). The word's totals over all sessions
 follow in the same transaction through the items' trigger (migration 0002).
 
-Lock order: an answer locks its item, then (in the trigger) its word. A batch answers
-its words in ascending id order, so two batches, or a batch and a single answer, always
-lock in the same order and never deadlock.
+Every answer also updates its word's memory and is logged (``memory.remember_answers``),
+in the same transaction, after it was counted.
+
+Lock order: an answer locks its item, then (in the trigger) its word, then its word's
+memory. A batch answers its words in ascending id order, so two batches, or a batch and
+a single answer, always lock in the same order and never deadlock.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, bindparam, exists, select, update
@@ -22,10 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
 from .id_lists import IDS_PARAMETER, id_list
+from .memory import remember_answers
 from .models import StudySession, Word, WordReviewItem
 from .results import ReviewBatchResult, SessionWord
 from .services import SESSION_WORDS
-from .validation import DEFAULT_MAX_WORDS, payload_fields, require_id, type_name
+from .validation import DEFAULT_MAX_WORDS, moment, payload_fields, require_id, type_name
 
 _ITEM = WordReviewItem
 _WORD_OF_ITEM = Word.id == _ITEM.word_id
@@ -73,21 +77,30 @@ class Answer(NamedTuple):
 
 
 def record_review(
-    sessions: sessionmaker[Session], *, study_session_id: int, word_id: int, correct: bool
+    sessions: sessionmaker[Session],
+    *,
+    study_session_id: int,
+    word_id: int,
+    correct: bool,
+    now: datetime | None = None,
 ) -> SessionWord:
-    """Count one answer for a word of a session; return the word with its new counts."""
+    """Count one answer for a word of a session; return the word with its new counts.
+
+    ``now`` is the answer's time (default: the current time): when it counts for the
+    word's memory.
+    """
     study_session_id = require_id("study_session_id", study_session_id)
     word_id = require_id("word_id", word_id)
     correct = _require_bool("correct", correct)
-    parameters = {
-        "of_session": study_session_id,
-        "of_word": word_id,
-        "answer_time": datetime.now(UTC),
-    }
+    answered_at = moment(now)
+    parameters = {"of_session": study_session_id, "of_word": word_id, "answer_time": answered_at}
     with write_transaction(sessions) as session:
         row = session.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
             raise _not_found(session, study_session_id, [word_id])
+        remember_answers(
+            session, study_session_id=study_session_id, answers=[(word_id, correct)], at=answered_at
+        )
     return SessionWord._make(row)
 
 
@@ -107,24 +120,30 @@ def record_reviews(
     study_session_id: int,
     answers: Sequence[Answer | tuple[int, bool]],
     max_answers: int = DEFAULT_MAX_WORDS,
+    now: datetime | None = None,
 ) -> ReviewBatchResult:
     """Count a batch of answers in one transaction: all of them, or none.
 
-    A word may be answered several times. Every word must belong to the session: all
-    that do not are reported together and nothing is counted.
+    A word may be answered several times: its memory takes the answers in the order
+    given. Every word must belong to the session: all that do not are reported together
+    and nothing is counted. ``now`` is the time of every answer (default: the current
+    time).
     """
     study_session_id = require_id("study_session_id", study_session_id)
     batch = _valid_answers(answers, max_answers)
     totals = _totals_by_word(batch)
     word_ids = list(totals)
+    answered_at = moment(now)
     with write_transaction(sessions) as session:
         # Count first, then read back what was counted: an item deleted in between (a
         # reset committing on PostgreSQL) is then missing from the read, never skipped
         # silently by an UPDATE that matched no row.
         if totals:
-            session.connection().execute(ADD_ANSWERS, _answer_rows(study_session_id, totals))
+            rows = _answer_rows(study_session_id, totals, answered_at)
+            session.connection().execute(ADD_ANSWERS, rows)
         words = _session_words(session, study_session_id, word_ids)
         _require_every_word(session, study_session_id, word_ids, words)
+        remember_answers(session, study_session_id=study_session_id, answers=batch, at=answered_at)
     return ReviewBatchResult(study_session_id, len(batch), words)
 
 
@@ -184,9 +203,8 @@ def _totals_by_word(batch: Iterable[Answer]) -> dict[int, tuple[int, int]]:
 
 
 def _answer_rows(
-    study_session_id: int, totals: Mapping[int, tuple[int, int]]
+    study_session_id: int, totals: Mapping[int, tuple[int, int]], answered_at: datetime
 ) -> list[dict[str, object]]:
-    answered_at = datetime.now(UTC)
     return [
         {
             "of_session": study_session_id,

@@ -8,7 +8,7 @@ words, all its items); failures are explained afterwards, in a fresh transaction
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import (
@@ -29,13 +29,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import write_transaction
 from .errors import NotFoundError, ValidationError
 from .id_lists import IDS_PARAMETER, id_list
+from .memory import DEFAULT_DUE_LIMIT, due_word_rows
 from .models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
 from .results import SessionWord, StudySessionDetails
-from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
+from .validation import (
+    DEFAULT_MAX_WORDS,
+    moment,
+    optional_id_list,
+    payload_fields,
+    require_count,
+    require_id,
+)
 
 CONFLICT_RETRIES = 3
 CREATE_REQUIRED_FIELDS = ("group_id", "study_activity_id")
-CREATE_OPTIONAL_FIELDS = ("word_ids",)
+CREATE_OPTIONAL_FIELDS = ("word_ids", "select", "limit")
+SELECT_DUE = "due"  # the one word selection a create accepts besides word_ids
+# What each optional field of a JSON create must be when it is given (null is not).
+_NOT_NULL = {"word_ids": "an array of integers", "select": repr(SELECT_DUE), "limit": "an integer"}
 
 # Which of the group and the activity exist, in one round trip (to explain a failure).
 GROUP_AND_ACTIVITY = select(
@@ -65,6 +76,7 @@ WORDS_OF_GROUP = (
     .where(WordGroup.group_id == bindparam("group_id"))
     .order_by(Word.id)
 )
+DUE_WORDS_OF_GROUP = due_word_rows(Word.id, Word.word, Word.reading, Word.translation)
 SESSION_ROW = select(
     StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
 ).where(StudySession.id == bindparam("study_session_id"))
@@ -91,23 +103,38 @@ def create_study_session(
     group_id: int,
     study_activity_id: int,
     word_ids: Sequence[int] | None = None,
+    select: str | None = None,
+    limit: int | None = None,
     max_words: int = DEFAULT_MAX_WORDS,
+    now: datetime | None = None,
 ) -> StudySessionDetails:
     """Start a study session with one review item (0 correct, 0 wrong) per word.
 
     ``word_ids=None`` takes every word of the group, ordered by id; otherwise the words
-    keep the given order. The group, the activity and every word must exist: all that
-    are missing are reported together in one ``NotFoundError``. The session and its
-    items are written in one transaction, so on any error nothing is written.
+    keep the given order. ``select="due"``, instead of ``word_ids``, takes the group's
+    words due at ``now`` in the order of ``due_words``, at most ``limit`` of them
+    (default 20, up to ``max_words``). The group, the activity and every word must
+    exist: all that are missing are reported together in one ``NotFoundError``. The
+    session and its items are written in one transaction, so on any error nothing is
+    written. ``now`` is the session's creation time (default: the current time).
     """
     group_id = require_id("group_id", group_id)
     study_activity_id = require_id("study_activity_id", study_activity_id)
     ids = optional_id_list("word_ids", word_ids, limit=max_words)
+    due_limit = _due_limit(select, limit, ids, max_words)
+    created_at = moment(now)
     for _attempt in range(CONFLICT_RETRIES):
         conflict: IntegrityError | None = None
         try:
             with write_transaction(sessions) as session:
-                return _insert_session(session.connection(), group_id, study_activity_id, ids)
+                return _insert_session(
+                    session.connection(),
+                    group_id,
+                    study_activity_id,
+                    ids,
+                    due_limit=due_limit,
+                    created_at=created_at,
+                )
         except _MissingRowsError:
             pass  # rolled back; the fresh look below names everything missing, at once
         except IntegrityError as error:
@@ -129,13 +156,20 @@ def create_study_session_from_json(
     """``create_study_session`` for a decoded JSON body, as the HTTP API receives it.
 
     Unknown fields are rejected (a typo must not silently mean "all words"), and an
-    explicit ``"word_ids": null`` is not the same as leaving the field out.
+    explicit ``null`` (``"word_ids"``, ``"select"``, ``"limit"``) is not the same as
+    leaving the field out.
     """
     fields = payload_fields(
         payload, required=CREATE_REQUIRED_FIELDS, optional=CREATE_OPTIONAL_FIELDS
     )
-    if "word_ids" in fields and fields["word_ids"] is None:
-        raise ValidationError("word_ids must be an array of integers, not null", field="word_ids")
+    expected = {
+        "word_ids": "an array of integers",
+        "select": f"{SELECT_DUE!r}",
+        "limit": "an integer",
+    }
+    for field, kind in expected.items():
+        if field in fields and fields[field] is None:
+            raise ValidationError(f"{field} must be {kind}, not null", field=field)
     return create_study_session(sessions, **fields, max_words=max_words)
 
 
@@ -153,20 +187,45 @@ def get_study_session(
     return StudySessionDetails(*row, words=words)
 
 
+def _due_limit(
+    select: object, limit: object, word_ids: tuple[int, ...] | None, max_words: int
+) -> int | None:
+    """How many due words a create takes (``select="due"``); ``None`` when it selects none."""
+    if select is None:
+        if limit is not None:
+            raise ValidationError(f"limit needs select={SELECT_DUE!r}", field="limit")
+        return None
+    if select != SELECT_DUE:
+        raise ValidationError(f"select must be {SELECT_DUE!r}, not {select!r}", field="select")
+    if word_ids is not None:
+        raise ValidationError("select and word_ids exclude each other: give one", field="select")
+    if limit is None:
+        return min(DEFAULT_DUE_LIMIT, max_words)
+    return require_count("limit", limit, low=1, high=max_words)
+
+
 class _MissingRowsError(Exception):
     """Raised inside the unit of work to roll it back when a referenced row is missing."""
 
 
 def _insert_session(
-    connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
+    connection: Connection,
+    group_id: int,
+    activity_id: int,
+    word_ids: tuple[int, ...] | None,
+    *,
+    due_limit: int | None,
+    created_at: datetime,
 ) -> StudySessionDetails:
     """The happy path in three statements: the session row, its words, all its items."""
-    created_at = datetime.now(UTC)
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
     study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
     if study_session_id is None:
         raise _MissingRowsError
-    if word_ids is None:
+    if due_limit is not None:
+        due = {"group_id": group_id, "now": created_at, "limit": due_limit}
+        words = _word_rows(connection.execute(DUE_WORDS_OF_GROUP, due))
+    elif word_ids is None:
         words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
         words = _words_by_id(connection, word_ids)

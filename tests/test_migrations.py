@@ -45,6 +45,8 @@ def test_upgrade_creates_every_table_of_the_contract(empty: Database) -> None:
         "study_activities",
         "study_sessions",
         "word_review_items",
+        "word_memories",
+        "answer_log",
     }
 
 

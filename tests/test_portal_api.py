@@ -147,10 +147,12 @@ def test_one_word_shows_its_totals_and_groups(
     body = get(client, "/words/3")
 
     assert list(body) == ["word"]
+    memory = body["word"].pop("memory")  # its times are the answers' (tests/test_memory.py)
     assert body["word"] == {
         "id": 3, "kanji": "Cat", "romaji": "cat-reading", "english": "cat-english",
         "correct_count": 1, "wrong_count": 2, "groups": [{"id": 1, "name": "Basics"}],
     }  # fmt: skip
+    assert (memory["state"], memory["reviews"], memory["lapses"]) == ("learning", 3, 0)
 
 
 # --- groups -------------------------------------------------------------------------
@@ -432,6 +434,7 @@ def test_the_dashboard_before_any_session(client: FlaskClient) -> None:
     assert get(client, "/dashboard/stats") == {
         "total_vocabulary": 5, "total_words_studied": 0, "mastered_words": 0,
         "success_rate": 0.0, "total_sessions": 0, "active_groups": 0, "current_streak": 0,
+        "due_words": 5,  # never answered: due
     }  # fmt: skip
 
 

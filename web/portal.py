@@ -17,6 +17,7 @@ from studycore import (
     PageRequest,
     catalog,
     dashboard_stats,
+    due_words,
     get_group,
     get_launch_data,
     get_study_activity,
@@ -33,7 +34,8 @@ from studycore import (
     record_reviews_from_json,
     reset_history,
 )
-from studycore.paging import require_known_parameters
+from studycore.memory import DEFAULT_DUE_LIMIT
+from studycore.paging import query_int, require_known_parameters
 
 from .routes import create_study_session, json_body, studycore_sessions
 
@@ -96,6 +98,17 @@ def group_words(group_id: int) -> Response:
     """A page of one group's words, 10 a page."""
     page = list_group_words(studycore_sessions(), group_id, paging(catalog.GROUP_WORDS))
     return jsonify(portal_page(page, "words"))
+
+
+@portal.get("/groups/<int:group_id>/words/due")
+def group_due_words(group_id: int) -> Response:
+    """The group's words due now, with their memories: ``limit`` (default 20) of them."""
+    require_known_parameters(request.args, ("limit",))
+    limit = query_int(request.args, "limit")
+    due = due_words(
+        studycore_sessions(), group_id, limit=DEFAULT_DUE_LIMIT if limit is None else limit
+    )
+    return jsonify(due.to_json())
 
 
 @portal.get("/groups/<int:group_id>/study_sessions")
