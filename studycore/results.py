@@ -1,8 +1,8 @@
 """Plain, immutable results of the services: safe to keep after the transaction ended.
 
-Each has ``to_json()``: its object in the HTTP API. The portal's names differ from the
-columns' (``kanji`` is ``words.word``, ``title`` is ``study_activities.name``…); this is
-the one place that translates them.
+Each has ``to_json()``: its object in the HTTP API, typed as its shape in ``shapes``.
+The portal's names differ from the columns' (``kanji`` is ``words.word``, ``title`` is
+``study_activities.name``…); this is the one place that translates them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
+from . import shapes
 from .scheduling import NEW_MEMORY, Memory
 
 Item = TypeVar("Item")
+JsonItem = TypeVar("JsonItem")
 
 
 class SessionWord(NamedTuple):
@@ -32,7 +34,7 @@ class SessionWord(NamedTuple):
     reading: str | None = None
     translation: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.SessionWord:
         """The seed's word object, with the portal's names of the same values added."""
         return {
             "id": self.id,
@@ -57,8 +59,8 @@ class StudySessionDetails:
     created_at: datetime
     words: tuple[SessionWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6)."""
+    def to_json(self) -> shapes.StudySession:
+        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's."""
         return {
             "id": self.id,
             "group_id": self.group_id,
@@ -79,7 +81,7 @@ class WordSummary(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Word:
         """The portal's Word object."""
         return {
             "id": self.id,
@@ -97,11 +99,11 @@ class GroupRef(NamedTuple):
     id: int
     name: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.GroupRef:
         return {"id": self.id, "name": self.name}
 
 
-def memory_json(memory: Memory) -> dict[str, Any]:
+def memory_json(memory: Memory) -> shapes.WordMemory:
     """A word's ``memory`` object: ``new`` and nulls before its first answer."""
     return {
         "state": memory.state.value,
@@ -122,7 +124,7 @@ class WordDetails:
     groups: tuple[GroupRef, ...]
     memory: Memory = NEW_MEMORY
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.WordDetails:
         return {
             **self.word.to_json(),
             "groups": [group.to_json() for group in self.groups],
@@ -136,7 +138,7 @@ class MemorizedWord(NamedTuple):
     word: WordSummary
     memory: Memory
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.WordWithMemory:
         """The portal's Word object with ``memory`` added."""
         return {**self.word.to_json(), "memory": memory_json(self.memory)}
 
@@ -148,7 +150,7 @@ class DueWords:
     words: tuple[MemorizedWord, ...]
     due_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.DueWords:
         return {"words": [word.to_json() for word in self.words], "due_count": self.due_count}
 
 
@@ -159,7 +161,7 @@ class GroupSummary(NamedTuple):
     name: str
     word_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Group:
         return {"id": self.id, "group_name": self.name, "word_count": self.word_count}
 
 
@@ -171,7 +173,7 @@ class ActivitySummary(NamedTuple):
     url: str | None
     preview_url: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.StudyActivity:
         return {
             "id": self.id,
             "title": self.name,
@@ -187,7 +189,7 @@ class LaunchData:
     activity: ActivitySummary
     groups: tuple[GroupRef, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.LaunchData:
         return {
             "activity": self.activity.to_json(),
             "groups": [group.to_json() for group in self.groups],
@@ -206,7 +208,7 @@ class SessionSummary(NamedTuple):
     end_time: datetime  # the last answer's time; the start while nothing is answered
     review_items_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Session:
         """The portal's Session object."""
         return {
             "id": self.id,
@@ -234,10 +236,14 @@ class Page(Generic[Item]):
         """Never 0: an empty list is one empty page, so "page 1 of 1" is always valid."""
         return max(1, ceil(self.total / self.per_page))
 
-    def items_json(self, item_json: Callable[[Item], Any]) -> list[Any]:
+    def items_json(self, item_json: Callable[[Item], JsonItem]) -> list[JsonItem]:
         return [item_json(item) for item in self.items]
 
-    def paging_json(self) -> dict[str, int]:
+    def portal_paging_json(self) -> shapes.PortalPaging:
+        """``total_pages`` and ``current_page``: the envelope of the portal's older lists."""
+        return {"total_pages": self.total_pages, "current_page": self.page}
+
+    def paging_json(self) -> shapes.ApiPaging:
         """``total``, ``page``, ``per_page`` and ``total_pages``."""
         return {
             "total": self.total,
@@ -255,8 +261,8 @@ class StudySessionPage:
     summary: SessionSummary
     words: Page[SessionWord]
 
-    def to_json(self) -> dict[str, Any]:
-        """The seed's body with the portal's keys added (SPEC section 6)."""
+    def to_json(self) -> shapes.StudySessionPage:
+        """The seed's body with the portal's summary and paging keys added."""
         return {
             **self.details.to_json(),
             "session": self.summary.to_json(),
@@ -274,8 +280,15 @@ class RecentSession(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self._asdict(), "created_at": format_utc(self.created_at)}
+    def to_json(self) -> shapes.RecentSession:
+        return {
+            "id": self.id,
+            "group_id": self.group_id,
+            "activity_name": self.activity_name,
+            "created_at": format_utc(self.created_at),
+            "correct_count": self.correct_count,
+            "wrong_count": self.wrong_count,
+        }
 
 
 class DashboardStats(NamedTuple):
@@ -290,8 +303,17 @@ class DashboardStats(NamedTuple):
     current_streak: int  # consecutive UTC days with a session, up to today or yesterday
     due_words: int  # words due now, in any group: never answered, or their time came
 
-    def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+    def to_json(self) -> shapes.DashboardStats:
+        return {
+            "total_vocabulary": self.total_vocabulary,
+            "total_words_studied": self.total_words_studied,
+            "mastered_words": self.mastered_words,
+            "success_rate": self.success_rate,
+            "total_sessions": self.total_sessions,
+            "active_groups": self.active_groups,
+            "current_streak": self.current_streak,
+            "due_words": self.due_words,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +324,7 @@ class ReviewBatchResult:
     answers: int
     words: tuple[SessionWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.ReviewBatchResult:
         return {
             "study_session_id": self.study_session_id,
             "answers_recorded": self.answers,
