@@ -13,9 +13,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from studycore import Database, open_database
+from studycore import Database, get_word, open_database, record_review
 from studycore.db import schema
 from studycore.models import Base
+from studycore.scheduling import NEW_MEMORY
 from tests.support.databases import POSTGRES_URL, empty_database
 
 
@@ -169,3 +170,52 @@ def test_head_down_to_0001_and_up_again_keeps_the_data(empty: Database) -> None:
     assert table_rows(
         empty, {**OLD_COLUMNS, "words": [*OLD_COLUMNS["words"], "correct_count"]}
     ) == (at_head)
+
+
+# --- up to 0005: memories on a database that holds answers -----------------------------
+
+MEMORY_TABLES = {"word_memories", "answer_log"}
+
+
+def before_memories() -> str:
+    """The revision 0005 (the words' memories) upgrades from."""
+    script = ScriptDirectory.from_config(schema.alembic_config())
+    previous = script.get_revision("0005").down_revision
+    assert isinstance(previous, str)
+    return previous
+
+
+def test_a_database_with_answers_upgrades_to_memories_with_every_word_new(
+    empty: Database,
+) -> None:
+    schema.upgrade(empty, before_memories())
+    insert_old_rows(empty)
+    before = table_rows(empty, OLD_COLUMNS)
+
+    schema.upgrade(empty)
+
+    assert table_rows(empty, OLD_COLUMNS) == before
+    with empty.engine.connect() as connection:
+        for table in sorted(MEMORY_TABLES):  # the old answers have no times to replay
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+    assert get_word(empty.sessions, 1).memory == NEW_MEMORY
+    record_review(empty.sessions, study_session_id=1, word_id=1, correct=True)
+    assert get_word(empty.sessions, 1).memory.reviews == 1  # the old data takes new answers
+
+
+def test_down_from_memories_and_up_again_keeps_the_data_and_forgets_the_memories(
+    empty: Database,
+) -> None:
+    schema.upgrade(empty, before_memories())
+    insert_old_rows(empty)
+    schema.upgrade(empty)
+    record_review(empty.sessions, study_session_id=1, word_id=2, correct=False)
+    counted = table_rows(empty, OLD_COLUMNS)
+
+    schema.downgrade(empty, before_memories())
+    assert table_rows(empty, OLD_COLUMNS) == counted
+    assert table_names(empty).isdisjoint(MEMORY_TABLES)
+
+    schema.upgrade(empty)
+    assert table_rows(empty, OLD_COLUMNS) == counted
+    assert get_word(empty.sessions, 2).memory == NEW_MEMORY
