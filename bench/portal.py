@@ -2,8 +2,10 @@
 
 10,000 words in 100 groups of 100, 3 activities, 100,000 sessions spread evenly over the
 last 365 days up to ten minutes ago, 10 review items each (1,000,000), seven in ten of
-them answered. Every read is the service call behind one route, with the parameters the
-portal's frontend sends.
+them answered. The answered items are in the answer log (one answer each, 700,000), and
+each of the 9,000 studied words has an FSRS memory, last answered 1-40 days ago (most
+are due, some not yet). Every read is the service call behind one route, with the
+parameters the portal's frontend sends.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.timing import Timing, interleaved
@@ -26,9 +28,12 @@ from studycore import (
     sync_id_sequences,
 )
 from studycore.db import schema
+from studycore.models import WordMemory
+from studycore.scheduling import replay
 from studycore.services import catalog, history, statistics
 from studycore.services.catalog import GROUP_WORDS, GROUPS, WORDS
 from studycore.services.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
+from studycore.services.memory import memory_row
 
 WORDS_COUNT, GROUPS_COUNT, ACTIVITIES = 10_000, 100, 3
 SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10
@@ -93,6 +98,14 @@ _TOTALS_MATCH = (
 )
 
 
+# Every answered item is one answer in the log, at its time (its last answer's result).
+_ANSWER_LOG = (
+    "INSERT INTO answer_log (word_id, study_session_id, correct, answered_at)"
+    " SELECT word_id, study_session_id, wrong = 0, answered_at FROM word_review_items"
+    " WHERE answered_at IS NOT NULL ORDER BY answered_at, id"
+)
+
+
 def load(url: str) -> tuple[Database, float]:
     """Migrate a fresh database and fill it at the SPEC's scale; the seconds it took."""
     database = open_database(url)
@@ -100,6 +113,7 @@ def load(url: str) -> tuple[Database, float]:
     started = time.perf_counter()
     with database.engine.begin() as connection:
         _fill(connection)
+        _fill_memories(connection, datetime.now(UTC))
     with database.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         if not connection.execute(text(_TOTALS_MATCH)).scalar_one():
@@ -124,6 +138,23 @@ def _fill(connection: Connection) -> None:
     connection.execute(text(_ITEMS.format(answered=times["answered"])))
     if postgresql:
         connection.execute(text(_POSTGRESQL_TOTALS))
+
+
+def _fill_memories(connection: Connection, now: datetime) -> None:
+    """The answer log, and an FSRS memory for every studied word."""
+    connection.execute(text(_ANSWER_LOG))
+    studied = connection.execute(text("SELECT DISTINCT word_id FROM answer_log")).scalars()
+    connection.execute(
+        insert(WordMemory), [_studied_word_memory(word_id, now) for word_id in studied]
+    )
+
+
+def _studied_word_memory(word_id: int, now: datetime) -> dict[str, Any]:
+    """A real FSRS memory: learned, then answered again 1-40 days ago, right or wrong."""
+    last = now - timedelta(days=1 + word_id % 40, minutes=word_id % 600)
+    start = last - timedelta(days=3)
+    memory = replay([(True, start), (True, start + timedelta(minutes=10)), (word_id % 4 > 0, last)])
+    return memory_row(word_id, memory)
 
 
 Read = Callable[[sessionmaker[Session]], object]
@@ -178,6 +209,8 @@ def portal_reads() -> list[tuple[str, Read]]:
         ("groups p1 by name", _page(catalog.list_groups, GROUPS, sort_by="name")),
         ("groups p1 by word_count desc", by_size),
         ("group", partial(catalog.get_group, group_id=GROUP_ID)),
+        ("group due words (limit 20)", partial(catalog.due_words, group_id=GROUP_ID)),
+        ("group due words (limit 1000)", partial(catalog.due_words, group_id=GROUP_ID, limit=1000)),
         ("group words p1 by kanji", _page(catalog.list_group_words, GROUP_WORDS, GROUP_ID)),
         *_group_session_sorts(),
         ("sessions p1", _page(history.list_study_sessions, SESSIONS)),

@@ -58,7 +58,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("word_id", name=op.f("pk_word_memories")),
     )
-    op.create_index("ix_word_memories_due", "word_memories", ["due"])
     op.create_table(
         "answer_log",
         sa.Column("id", Id, nullable=False),

@@ -17,23 +17,37 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, bindparam, exists, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..db import SessionFactory, write_transaction
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import NotFoundError, ValidationError
-from ..models import StudySession, Word, WordReviewItem
+from ..models import StudySession, Word, WordMemory, WordReviewItem
 from ..results import ReviewBatchResult, SessionWord
-from .memory import remember_answers
-from .statements import SESSION_WORDS
+from ..scheduling import Memory
+from .memory import (
+    MEMORY_COLUMNS,
+    WITH_MEMORY,
+    locking_words,
+    memory_of,
+    remember_answer,
+    remember_answers,
+)
+from .statements import SESSION_WORDS, AnySelect
 from .validation import DEFAULT_MAX_WORDS, moment, payload_fields, require_id, type_name
 
 _ITEM = WordReviewItem
 _WORD_OF_ITEM = Word.id == _ITEM.word_id
-# RETURNING cannot join: the word's columns come as subqueries of the updated item.
+# SQLite writes RETURNING's columns unqualified: "word_id" in a subquery over
+# word_memories would be the memory's own. Under another name the item's is meant.
+_MEMORIES = select(WordMemory.word_id.label("memory_of_word"), *MEMORY_COLUMNS).subquery("memory")
+_MEMORY_OF_ITEM = _MEMORIES.c.memory_of_word == _ITEM.word_id
+# RETURNING cannot join: the word's columns, then its memory's (``memory.remember_answer``
+# reads them), come as subqueries of the updated item.
 _ANSWERED_WORD = (
     _ITEM.word_id,
     select(Word.word).where(_WORD_OF_ITEM).scalar_subquery(),
@@ -41,6 +55,10 @@ _ANSWERED_WORD = (
     _ITEM.wrong,
     select(Word.reading).where(_WORD_OF_ITEM).scalar_subquery(),
     select(Word.translation).where(_WORD_OF_ITEM).scalar_subquery(),
+    *(
+        select(_MEMORIES.c[column.key]).where(_MEMORY_OF_ITEM).scalar_subquery()
+        for column in MEMORY_COLUMNS
+    ),
 )
 # Parameter names differ from the columns': an UPDATE reserves the columns' own names.
 _THIS_ITEM = (
@@ -95,14 +113,20 @@ def record_review(
     answered_at = moment(now)
     parameters = {"of_session": study_session_id, "of_word": word_id, "answer_time": answered_at}
     with write_transaction(sessions) as orm_session:
-        row = orm_session.execute(ANSWER[correct], parameters).one_or_none()
+        connection = orm_session.connection()  # Core: no ORM objects to synchronize
+        row = connection.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
             raise _not_found(orm_session, study_session_id, [word_id])
-        answers = [(word_id, correct)]
-        remember_answers(
-            orm_session, study_session_id=study_session_id, answers=answers, at=answered_at
+        word, memory = _word_and_memory(row)
+        remember_answer(
+            connection,
+            study_session_id=study_session_id,
+            word_id=word_id,
+            correct=correct,
+            at=answered_at,
+            read=memory,
         )
-    return SessionWord._make(row)
+    return word
 
 
 def record_review_from_json(
@@ -139,13 +163,19 @@ def record_reviews(
         # Count first, then read back what was counted: an item deleted in between (a
         # reset committing on PostgreSQL) is then missing from the read, never skipped
         # silently by an UPDATE that matched no row.
+        connection = orm_session.connection()
         if totals:
-            rows = _answer_rows(study_session_id, totals, answered_at)
-            orm_session.connection().execute(ADD_ANSWERS, rows)
-        words = _session_words(orm_session, study_session_id, word_ids)
+            connection.execute(ADD_ANSWERS, _answer_rows(study_session_id, totals, answered_at))
+        answered = _answered_words(connection, study_session_id, word_ids)
+        words = tuple(word for word, _memory in answered)
         _require_every_word(orm_session, study_session_id, word_ids, words)
+        memories = {word.id: memory for word, memory in answered}
         remember_answers(
-            orm_session, study_session_id=study_session_id, answers=batch, at=answered_at
+            connection,
+            study_session_id=study_session_id,
+            answers=batch,
+            at=answered_at,
+            memories=memories,
         )
     return ReviewBatchResult(study_session_id, len(batch), words)
 
@@ -225,22 +255,38 @@ def _require_every_word(
         raise NotFoundError({"study_session_id": [study_session_id]})
 
 
-def _session_words(
-    orm_session: Session, study_session_id: int, word_ids: list[int]
-) -> tuple[SessionWord, ...]:
-    """The session's items for ``word_ids`` (those that exist), by word id."""
+def _answered_words(
+    connection: Connection, study_session_id: int, word_ids: list[int]
+) -> tuple[tuple[SessionWord, Memory], ...]:
+    """The session's items for ``word_ids`` (those that exist), by word id, each with its
+    word's memory, read after counting and locked for the memory's update."""
     if not word_ids:
         return ()
-    dialect = orm_session.get_bind().dialect.name
+    dialect = connection.dialect.name
+    parameters = {
+        "study_session_id": study_session_id,
+        IDS_PARAMETER: id_list(dialect).encode(word_ids),
+    }
+    rows = connection.execute(_answered_words_statement(dialect), parameters)
+    return tuple(_word_and_memory(row) for row in rows)
+
+
+def _word_and_memory(row: Sequence[Any]) -> tuple[SessionWord, Memory]:
+    """A row of a session word's columns (``SESSION_WORDS``'), then its memory's."""
+    words = len(SessionWord._fields)
+    return SessionWord._make(row[:words]), memory_of(row[words:])
+
+
+@cache
+def _answered_words_statement(dialect: str) -> AnySelect:
     ids = id_list(dialect)
-    statement = (
-        SESSION_WORDS.join(ids.rows, _ITEM.word_id == ids.value)
+    return locking_words(
+        SESSION_WORDS.add_columns(*MEMORY_COLUMNS)
+        .outerjoin(*WITH_MEMORY)
+        .join(ids.rows, _ITEM.word_id == ids.value)
         .order_by(None)
         .order_by(_ITEM.word_id)
     )
-    parameters = {"study_session_id": study_session_id, IDS_PARAMETER: ids.encode(word_ids)}
-    rows = orm_session.execute(statement, parameters)
-    return tuple(SessionWord._make(row) for row in rows)
 
 
 def _not_found(orm_session: Session, study_session_id: int, word_ids: list[int]) -> NotFoundError:

@@ -3,7 +3,7 @@
 Every figure comes from a bounded read: the words' own answer totals (10,000 rows, not
 1,000,000 review items), index seeks on the sessions' time, and the latest session's
 own items. The words due are the vocabulary less those whose memory is not due yet (a
-range of the memories' due index).
+count over the memories, one row per studied word).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """An answer that fails half-way leaves the counts, the memories and the log as they were.
 
 The faults strike after the answer was counted (its item and its word's totals already
-updated in the transaction): before the memory is written, before the answer is logged,
-at the commit, and inside the database half-way through a batch's memories or log.
+updated in the transaction): before the memory is written, after it was written, at the
+commit, and inside the database half-way through a batch's memories or log.
 """
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID
 
 Fault = Callable[[Engine], AbstractContextManager[None]]
 # Each fault and what the library's caller sees.
+# The statements that write memories: on PostgreSQL they log the answers too.
+MEMORY_WRITE = ("INSERT INTO word_memories", "WITH logged_answers", "WITH saved_memory")
 FAULTS: dict[str, tuple[Fault, type[Exception]]] = {
     "before the memory is written": (
-        partial(failing_statement, prefix="INSERT INTO word_memories"),
+        partial(failing_statement, prefix=MEMORY_WRITE),
         InjectedError,
     ),
-    "before the answer is logged": (
-        partial(failing_statement, prefix="INSERT INTO answer_log"),
+    "after the memory is written": (
+        partial(failing_statement, prefix=MEMORY_WRITE, when="after"),
         InjectedError,
     ),
     "at the commit": (partial(fault_at, point="at_commit"), InjectedError),

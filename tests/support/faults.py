@@ -55,7 +55,7 @@ def _raise(*_args: Any) -> None:
     raise InjectedError("injected at commit")
 
 
-def _raise_on(prefix: str) -> Callable[..., None]:
+def _raise_on(prefix: str | tuple[str, ...]) -> Callable[..., None]:
     def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.startswith(prefix):
             raise InjectedError(f"injected around {prefix}")
@@ -111,14 +111,17 @@ def failing_item_write(
 
 
 @contextmanager
-def failing_statement(engine: Engine, prefix: str) -> Iterator[None]:
-    """Make every statement on ``engine`` that starts with ``prefix`` raise ``InjectedError``."""
-    listener = _raise_on(prefix)
-    event.listen(engine, "before_cursor_execute", listener)
+def failing_statement(
+    engine: Engine, prefix: str | tuple[str, ...], when: str = "before"
+) -> Iterator[None]:
+    """Make every statement on ``engine`` that starts with ``prefix`` (one of them) raise
+    ``InjectedError``, ``when`` ``"before"`` or ``"after"`` the database ran it."""
+    name, listener = f"{when}_cursor_execute", _raise_on(prefix)
+    event.listen(engine, name, listener)
     try:
         yield
     finally:
-        event.remove(engine, "before_cursor_execute", listener)
+        event.remove(engine, name, listener)
 
 
 def _run(engine: Engine, statements: list[str]) -> None:
