@@ -7,7 +7,9 @@ sums review items.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,15 +30,15 @@ from ..results import (
 )
 from .memory import (
     DEFAULT_DUE_LIMIT,
+    DUE_COUNT,
     MAX_DUE_LIMIT,
     MEMORY_COLUMNS,
     WITH_MEMORY,
-    due_in_group,
     due_word_rows,
     memory_of,
 )
 from .paging import Listing, PageRequest, sort_keys
-from .statements import AnyRow, Column, fetch_page, ordered_page
+from .statements import Column, fetch_page, ordered_page
 from .validation import moment, require_count, require_id
 
 _WORD_SORT_KEYS = sort_keys(
@@ -65,7 +67,6 @@ WORD_COLUMNS_IN_ORDER = (
 WORD_ROW = select(*WORD_COLUMNS_IN_ORDER)
 WORD_WITH_MEMORY = WORD_ROW.add_columns(*MEMORY_COLUMNS).outerjoin(*WITH_MEMORY)
 DUE_WORDS = due_word_rows(*WORD_COLUMNS_IN_ORDER, *MEMORY_COLUMNS)
-DUE_COUNT = due_in_group(func.count())
 GROUP_WORD_ROW = WORD_ROW.join(WordGroup, WordGroup.word_id == Word.id)
 WORD_COUNT = (
     select(func.count())
@@ -132,8 +133,9 @@ def due_words(
     parameters = {"group_id": group_id, "now": moment(now), "limit": limit}
     with sessions() as orm_session:
         require_group(orm_session, group_id)
-        due_count = orm_session.execute(DUE_COUNT, parameters).scalar_one()
-        rows = orm_session.execute(DUE_WORDS, parameters) if due_count else ()
+        connection = orm_session.connection()
+        due_count = connection.execute(DUE_COUNT, parameters).scalar_one()
+        rows = connection.execute(DUE_WORDS, parameters) if due_count else ()
         return DueWords(tuple(_memorized_word(row) for row in rows), due_count)
 
 
@@ -211,7 +213,7 @@ def require_activity(orm_session: Session, activity_id: int) -> None:
     _activity(orm_session, activity_id)
 
 
-def _memorized_word(row: AnyRow) -> MemorizedWord:
+def _memorized_word(row: Sequence[Any]) -> MemorizedWord:
     """A row of ``WORD_COLUMNS_IN_ORDER`` then ``MEMORY_COLUMNS``."""
     words = len(WORD_COLUMNS_IN_ORDER)
     return MemorizedWord(WordSummary._make(row[:words]), memory_of(row[words:]))

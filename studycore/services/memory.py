@@ -60,9 +60,16 @@ _STORED = [column.key for column in MEMORY_COLUMNS]
 NOW = bindparam("now", type_=_M.due.type)
 # Due at ``now``: never answered (no memory row), or its due time has come.
 IS_DUE: ColumnElement[bool] = or_(_M.word_id.is_(None), _M.due <= NOW)
-# Most overdue first, then the never-answered words by id.
-DUE_ORDER = (_M.due.asc().nulls_last(), Word.id)
 WITH_MEMORY = (_M, _M.word_id == Word.id)
+_OF_GROUP = WordGroup.group_id == bindparam("group_id")
+# How many of the group's words are due: the memories found by the group's word ids
+# alone (the words themselves are not needed to count them).
+DUE_COUNT = (
+    select(func.count())
+    .select_from(WordGroup)
+    .outerjoin(_M, _M.word_id == WordGroup.word_id)
+    .where(_OF_GROUP, IS_DUE)
+)
 
 
 def memory_of(row: Sequence[Any]) -> Memory:
@@ -73,20 +80,19 @@ def memory_of(row: Sequence[Any]) -> Memory:
     return Memory(MemoryState(state), *rest)
 
 
-def due_in_group(*columns: Any) -> AnySelect:
-    """``columns`` of the words of the group ``:group_id`` due at ``:now``, unordered."""
+def due_word_rows(*columns: Any) -> AnySelect:
+    """``columns`` (of ``words`` and ``word_memories``) of the first ``:limit`` words of the
+    group ``:group_id`` due at ``:now``: the most overdue first, then the never answered
+    ones by id."""
     return (
         select(*columns)
         .select_from(WordGroup)
         .join(Word, Word.id == WordGroup.word_id)
         .outerjoin(*WITH_MEMORY)
-        .where(WordGroup.group_id == bindparam("group_id"), IS_DUE)
+        .where(_OF_GROUP, IS_DUE)
+        .order_by(_M.due.asc().nulls_last(), Word.id)
+        .limit(bindparam("limit"))
     )
-
-
-def due_word_rows(*columns: Any) -> AnySelect:
-    """``due_in_group``, in the order a learner studies them, the first ``:limit``."""
-    return due_in_group(*columns).order_by(*DUE_ORDER).limit(bindparam("limit"))
 
 
 # Words with a memory that is not due yet: the vocabulary minus these is due.
