@@ -8,6 +8,7 @@ details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 
 from .catalog import (
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -25,6 +26,7 @@ from .db import (
 )
 from .errors import DatabaseUnavailableError, NotFoundError, StudyCoreError, ValidationError
 from .history import (
+    get_study_session,
     get_study_session_page,
     list_activity_sessions,
     list_group_sessions,
@@ -35,12 +37,13 @@ from .paging import Listing, PageRequest
 from .results import Page, SessionWord, StudySessionDetails
 from .reviews import (
     Answer,
+    record_answers_from_json,
     record_review,
     record_review_from_json,
     record_reviews,
     record_reviews_from_json,
 )
-from .services import create_study_session, create_study_session_from_json, get_study_session
+from .services import create_study_session, create_study_session_from_json
 from .statistics import dashboard_stats, recent_session
 
 __all__ = [
@@ -60,6 +63,7 @@ __all__ = [
     "dashboard_stats",
     "database_is_reachable",
     "get_group",
+    "get_group_words_raw",
     "get_launch_data",
     "get_study_activity",
     "get_study_session",
@@ -74,6 +78,7 @@ __all__ = [
     "list_words",
     "open_database",
     "recent_session",
+    "record_answers_from_json",
     "record_review",
     "record_review_from_json",
     "record_reviews",

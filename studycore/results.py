@@ -47,17 +47,27 @@ class SessionWord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StudySessionDetails:
-    """A study session and its words, in the order the session was created with."""
+    """A study session and its words, in the order the session was created with.
+
+    ``summary`` is the session as the history lists it (names, end time, answers), when
+    the service that made this result read it: the create and the session's page do;
+    the lean ``get_study_session`` does not.
+    """
 
     id: int
     group_id: int
     activity_id: int
     created_at: datetime
     words: tuple[SessionWord, ...]
+    summary: SessionSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6)."""
-        return {
+        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6).
+
+        The seed's keys, ``session_id``, then the summary's keys flat (the portal's
+        clients read ``group_name``, ``review_items_count``… beside the seed's).
+        """
+        seed = {
             "id": self.id,
             "group_id": self.group_id,
             "activity_id": self.activity_id,
@@ -65,6 +75,10 @@ class StudySessionDetails:
             "created_at": format_utc(self.created_at),
             "session_id": self.id,  # the portal's name for the id
         }
+        if self.summary is None:
+            return seed
+        # The summary's id, group_id and activity_id are the seed's: they keep their place.
+        return {**seed, **self.summary.to_json()}
 
 
 class WordSummary(NamedTuple):
@@ -86,6 +100,51 @@ class WordSummary(NamedTuple):
             "english": self.translation,
             "correct_count": self.correct_count,
             "wrong_count": self.wrong_count,
+        }
+
+
+class WordPart(NamedTuple):
+    """A piece of a word as the Typing Tutor draws it: its text and its romaji, in syllables."""
+
+    kanji: str
+    romaji: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kanji": self.kanji, "romaji": list(self.romaji)}
+
+
+class RawWord(NamedTuple):
+    """A word with its parts, as the Typing Tutor reads it."""
+
+    id: int
+    word: str
+    reading: str | None
+    translation: str | None
+    parts: tuple[WordPart, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kanji": self.word,
+            "romaji": self.reading,
+            "english": self.translation,
+            "parts": [part.to_json() for part in self.parts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWordsRaw:
+    """Every word of a group, in id order, with the parts the Typing Tutor plays."""
+
+    group_id: int
+    group_name: str
+    words: tuple[RawWord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "words": [word.to_json() for word in self.words],
         }
 
 

@@ -30,7 +30,7 @@ from .db import write_transaction
 from .errors import NotFoundError, ValidationError
 from .id_lists import IDS_PARAMETER, id_list
 from .models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
-from .results import SessionWord, StudySessionDetails
+from .results import SessionSummary, SessionWord, StudySessionDetails
 from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
 
 CONFLICT_RETRIES = 3
@@ -43,7 +43,8 @@ GROUP_AND_ACTIVITY = select(
     select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
 )
 # The session row, inserted only if its group and activity exist: no row back means one
-# of them is missing, and the slow path finds out which.
+# of them is missing, and the slow path finds out which. It returns the new id and the
+# names the session's summary shows, in the same round trip.
 INSERT_SESSION = (
     insert(StudySession)
     .from_select(
@@ -57,7 +58,13 @@ INSERT_SESSION = (
             exists().where(StudyActivity.id == bindparam("activity_id")),
         ),
     )
-    .returning(StudySession.id)
+    .returning(
+        StudySession.id,
+        select(Group.name).where(Group.id == bindparam("group_id")).scalar_subquery(),
+        select(StudyActivity.name)
+        .where(StudyActivity.id == bindparam("activity_id"))
+        .scalar_subquery(),
+    )
 )
 WORDS_OF_GROUP = (
     select(Word.id, Word.word, Word.reading, Word.translation)
@@ -65,9 +72,6 @@ WORDS_OF_GROUP = (
     .where(WordGroup.group_id == bindparam("group_id"))
     .order_by(Word.id)
 )
-SESSION_ROW = select(
-    StudySession.id, StudySession.group_id, StudySession.study_activity_id, StudySession.created_at
-).where(StudySession.id == bindparam("study_session_id"))
 SESSION_WORDS = (
     select(
         Word.id,
@@ -139,20 +143,6 @@ def create_study_session_from_json(
     return create_study_session(sessions, **fields, max_words=max_words)
 
 
-def get_study_session(
-    sessions: sessionmaker[Session], study_session_id: int
-) -> StudySessionDetails:
-    """The session with its words and their current counts, in the order it was created with."""
-    parameters = {"study_session_id": require_id("study_session_id", study_session_id)}
-    with sessions.begin() as session:
-        connection = session.connection()
-        row = connection.execute(SESSION_ROW, parameters).one_or_none()
-        if row is None:
-            raise NotFoundError({"study_session_id": [study_session_id]})
-        words = tuple(SessionWord(*word) for word in connection.execute(SESSION_WORDS, parameters))
-    return StudySessionDetails(*row, words=words)
-
-
 class _MissingRowsError(Exception):
     """Raised inside the unit of work to roll it back when a referenced row is missing."""
 
@@ -163,9 +153,10 @@ def _insert_session(
     """The happy path in three statements: the session row, its words, all its items."""
     created_at = datetime.now(UTC)
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
-    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
-    if study_session_id is None:
+    inserted = connection.execute(INSERT_SESSION, parameters).one_or_none()
+    if inserted is None:
         raise _MissingRowsError
+    study_session_id, group_name, activity_name = inserted
     if word_ids is None:
         words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
@@ -178,7 +169,19 @@ def _insert_session(
         SessionWord(word_id, text, 0, 0, reading, translation)
         for word_id, text, reading, translation in words
     )
-    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+    summary = SessionSummary(
+        study_session_id,
+        group_id,
+        group_name,
+        activity_id,
+        activity_name,
+        start_time=created_at,
+        end_time=created_at,  # nothing answered yet
+        review_items_count=0,
+    )
+    return StudySessionDetails(
+        study_session_id, group_id, activity_id, created_at, fresh_words, summary
+    )
 
 
 def _insert_items(connection: Connection, study_session_id: int, word_ids: list[int]) -> None:

@@ -196,6 +196,7 @@ def test_a_groups_words_come_ten_a_page(
 
 def test_a_groups_sessions_come_newest_first(client: FlaskClient) -> None:
     older, newer = start_session(client, [1]), start_session(client, [1, 2])
+    answer(client, newer, (1, True), (2, False), (1, True))
 
     body = get(client, "/groups/1/study_sessions?page=1&sort_by=startTime&order=desc")
 
@@ -205,7 +206,8 @@ def test_a_groups_sessions_come_newest_first(client: FlaskClient) -> None:
     assert list(shown) == SESSION_FIELDS
     assert shown["group_name"] == "Basics"
     assert shown["activity_name"] == "Flashcards"
-    assert shown["review_items_count"] == 2
+    assert shown["review_items_count"] == 3  # the answers, not the words
+    assert body["study_sessions"][1]["review_items_count"] == 0
     assert UTC_TIME.fullmatch(shown["start_time"])
     assert get(client, "/groups/2/study_sessions")["study_sessions"] == []
 
@@ -230,7 +232,8 @@ def test_a_groups_sessions_accept_every_sort_key_the_frontend_sends(
 
 def test_sessions_sort_by_review_items_count_and_end_time(client: FlaskClient) -> None:
     small, big = start_session(client, [1]), start_session(client, [1, 2, 3])
-    answer(client, small, (1, True))  # small now ended last
+    answer(client, big, (1, True), (2, False))
+    answer(client, small, (1, True))  # fewer answers, but small now ended last
 
     def order(sort_by: str) -> list[int]:
         url = f"/groups/1/study_sessions?sort_by={sort_by}&order=desc"
@@ -296,7 +299,7 @@ def test_the_launch_flow_runs_as_the_frontend_runs_it(
     assert shown["session"]["id"] == session_id
     assert shown["session"]["group_name"] == "Basics"
     assert shown["session"]["activity_name"] == "Flashcards"
-    assert shown["session"]["review_items_count"] == 5
+    assert shown["session"]["review_items_count"] == 0  # nothing answered yet
     assert [word["kanji"] for word in shown["words"]] == list(WORDS.values())
     assert shown["words"][0]["romaji"] == "hello-reading"
     assert (shown["total"], shown["page"], shown["per_page"], shown["total_pages"]) == (5, 1, 10, 1)
@@ -368,7 +371,7 @@ def test_reset_clears_the_history_and_keeps_words_groups_and_activities(
     response = client.post("/api/study-sessions/reset", headers={"Origin": PORTAL_ORIGIN})
 
     assert response.status_code == 200
-    assert response.get_json()["message"]
+    assert response.get_json()["message"] == "Study history cleared successfully"
     after = row_counts(sessions)
     assert after["study_sessions"] == after["word_review_items"] == 0
     for kept in ("words", "groups", "word_groups", "study_activities"):

@@ -12,6 +12,7 @@ from typing import Any
 from studycore import catalog, history
 from studycore.paging import MAX_PER_PAGE, Listing
 from studycore.validation import DEFAULT_MAX_WORDS, MAX_ID
+from studycore.word_parts import MAX_PARTS
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 COUNT = {"type": "integer", "minimum": 0}
@@ -98,6 +99,16 @@ WORD = {
     "wrong_count": COUNT,
 }
 ACTIVITY = {"id": ID, "title": TEXT, "launch_url": NULLABLE_TEXT, "preview_url": NULLABLE_TEXT}
+SESSION = {
+    "id": ID,
+    "group_id": ID,
+    "group_name": TEXT,
+    "activity_id": ID,
+    "activity_name": TEXT,
+    "start_time": UTC_TIME,
+    "end_time": {**UTC_TIME, "description": "The last answer's time, else start_time"},
+    "review_items_count": {**COUNT, "description": "The answers recorded in the session"},
+}
 STUDY_SESSION = {
     "id": ID,
     "group_id": ID,
@@ -105,6 +116,7 @@ STUDY_SESSION = {
     "words": _array(_ref("SessionWord")),
     "created_at": UTC_TIME,
     "session_id": {**ID, "description": "The same as id (the portal's name)"},
+    **SESSION,  # the summary's keys, flat (id, group_id and activity_id are the same)
 }
 
 
@@ -140,6 +152,17 @@ def _schemas(max_words: int) -> dict[str, Any]:
             "additionalProperties": False,
             "properties": {"correct": {"type": "boolean"}},
         },
+        "SessionAnswer": {
+            "type": "object",
+            "required": ["word_id", "correct"],
+            "additionalProperties": False,
+            "properties": {"word_id": ID, "correct": {"type": "boolean"}},
+            "description": "One answer, as the Typing Tutor posts it",
+        },
+        "SessionReview": {
+            "oneOf": [_ref("SessionAnswer"), _ref("ReviewBatch")],
+            "description": "One answer or a batch; a body with both shapes is a 400",
+        },
         "ReviewBatch": {
             "type": "object",
             "required": ["reviews"],
@@ -164,23 +187,28 @@ def _schemas(max_words: int) -> dict[str, Any]:
             }
         ),
         "Word": _object(WORD, description="A word with its answers over all sessions"),
+        "WordPart": _object(
+            {"kanji": TEXT, "romaji": _array(TEXT, description="Its reading, in syllables")}
+        ),
+        "RawWord": _object(
+            {
+                "id": ID,
+                "kanji": TEXT,
+                "romaji": NULLABLE_TEXT,
+                "english": NULLABLE_TEXT,
+                "parts": _array(_ref("WordPart"), minItems=1, maxItems=MAX_PARTS),
+            },
+            description="A word as the Typing Tutor plays it; stored without usable parts, "
+            "it has one part: the whole word and its reading",
+        ),
+        "GroupWordsRaw": _object(
+            {"group_id": ID, "group_name": TEXT, "words": _array(_ref("RawWord"))}
+        ),
         "WordDetails": _object({**WORD, "groups": _array(_ref("GroupRef"))}),
         "GroupRef": _object({"id": ID, "name": TEXT}),
         "Group": _object({"id": ID, "group_name": TEXT, "word_count": COUNT}),
         "StudyActivity": _object(ACTIVITY),
-        "Session": _object(
-            {
-                "id": ID,
-                "group_id": ID,
-                "group_name": TEXT,
-                "activity_id": ID,
-                "activity_name": TEXT,
-                "start_time": UTC_TIME,
-                "end_time": {**UTC_TIME, "description": "The last answer's time, else start_time"},
-                "review_items_count": COUNT,
-            },
-            description="A study session as the history lists it",
-        ),
+        "Session": _object(SESSION, description="A study session as the history lists it"),
         "SessionList": _object({"items": _array(_ref("Session")), **PAGING}),
         "RecentSession": _object(
             {
@@ -319,6 +347,20 @@ def _create(operation_id: str) -> dict[str, Any]:
     )
 
 
+def _review(operation_id: str) -> dict[str, Any]:
+    """A session's answers, one or a batch, served at several paths."""
+    return _post(
+        operation_id,
+        "Count one answer, or a batch of answers in one transaction: all of them, or none",
+        "SessionReview",
+        {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
+        parameters=[SESSION_ID],
+        invalid="Invalid body: a missing, unknown or malformed field, both shapes at once, "
+        "or too many reviews",
+        missing="No such session, or some words are not part of it",
+    )
+
+
 SESSION_ID = _path_id("study_session_id", "The study session")
 WORD_ID = _path_id("word_id", "The word")
 GROUP_ID = _path_id("group_id", "The group")
@@ -368,14 +410,14 @@ def _paths() -> dict[str, Any]:
             missing="No such session, or the word is not part of it",
         ),
         "/study_sessions": _create("createPortalStudySession"),
-        "/study_sessions/{study_session_id}/review": _post(
-            "reviewWords",
-            "Count a batch of answers in one transaction: all of them, or none",
-            "ReviewBatch",
-            {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
-            parameters=[SESSION_ID],
-            invalid="Invalid body: reviews missing, too long, or an item malformed",
-            missing="No such session, or some words are not part of it",
+        "/api/study-sessions/{study_session_id}/review": _review("reviewSession"),
+        "/study_sessions/{study_session_id}/review": _review("reviewPortalSession"),
+        "/groups/{group_id}/words/raw": _get(
+            "listGroupWordsRaw",
+            "Every word of a group with its parts, in id order, unpaged (the Typing Tutor)",
+            _ref("GroupWordsRaw"),
+            parameters=[GROUP_ID],
+            missing="group",
         ),
         "/words": _get(
             "listWords",

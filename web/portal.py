@@ -18,6 +18,7 @@ from studycore import (
     catalog,
     dashboard_stats,
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -30,7 +31,7 @@ from studycore import (
     list_study_sessions,
     list_words,
     recent_session,
-    record_reviews_from_json,
+    record_answers_from_json,
     reset_history,
 )
 from studycore.paging import require_known_parameters
@@ -98,6 +99,13 @@ def group_words(group_id: int) -> Response:
     return jsonify(portal_page(page, "words"))
 
 
+@portal.get("/groups/<int:group_id>/words/raw")
+def group_words_raw(group_id: int) -> Response:
+    """Every word of a group with its parts, unpaged: what the Typing Tutor plays."""
+    no_query()
+    return jsonify(get_group_words_raw(studycore_sessions(), group_id).to_json())
+
+
 @portal.get("/groups/<int:group_id>/study_sessions")
 def group_study_sessions(group_id: int) -> Response:
     """A page of one group's study sessions, newest first unless sorted otherwise."""
@@ -145,17 +153,22 @@ def study_sessions() -> Response:
 def reset() -> Response:
     """Delete every study session and review item; words, groups and activities stay."""
     deleted = reset_history(studycore_sessions())
-    return jsonify({"message": "Study history cleared", "deleted_study_sessions": deleted})
+    # The original backend's message, which the portal's clients show.
+    message = "Study history cleared successfully"
+    return jsonify({"message": message, "deleted_study_sessions": deleted})
 
 
 # The portal's "Launch Now" posts here: the seed's create, same rules, same 201.
 portal.add_url_rule("/study_sessions", view_func=create_study_session, methods=["POST"])
 
 
+# Every path the portal's clients post answers to (the tutor and the frontend use the first).
 @portal.post("/study_sessions/<int:study_session_id>/review")
-def review_batch(study_session_id: int) -> Response:
-    """Count ``{"reviews": [{"word_id", "is_correct"}, …]}``: every answer, or none."""
-    result = record_reviews_from_json(
+@portal.post("/api/study-sessions/<int:study_session_id>/review")
+@portal.post("/api/study_sessions/<int:study_session_id>/review")
+def review(study_session_id: int) -> Response:
+    """Count one answer ``{"word_id", "correct"}`` or a batch ``{"reviews": […]}`` (all or none)."""
+    result = record_answers_from_json(
         studycore_sessions(),
         study_session_id=study_session_id,
         payload=json_body(),
