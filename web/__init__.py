@@ -16,9 +16,9 @@ from flask import Flask
 from flask_cors import CORS
 
 from studycore import open_database
-from studycore.validation import DEFAULT_MAX_WORDS
+from studycore.services.validation import DEFAULT_MAX_WORDS
 
-from . import converters, errors, hooks, portal, routes
+from . import converters, errors, hooks, routes
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
@@ -52,9 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     hooks.init_app(app)
     _configure_logging(app)
-    app.register_blueprint(routes.api)
-    app.register_blueprint(routes.health)
-    app.register_blueprint(portal.portal)
+    routes.init_app(app)
     return app
 
 

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of the HTTP API, served at GET /api/openapi.json.
 
 Built from small helpers so that each operation reads as one line of intent. The query
-parameters of every list come from its ``Listing`` (studycore.paging): the accepted
+parameters of every list come from its ``Listing`` (studycore.services.paging): the accepted
 ``sort_by`` spellings, the default page size and the bounds are the ones the code checks.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studycore import catalog, history
-from studycore.paging import MAX_PER_PAGE, Listing
-from studycore.validation import DEFAULT_MAX_WORDS, MAX_ID
-from studycore.word_parts import MAX_PARTS
+from studycore.services import catalog, history
+from studycore.services.paging import MAX_PER_PAGE, Listing
+from studycore.services.validation import DEFAULT_MAX_WORDS, MAX_ID
+from studycore.services.word_parts import MAX_PARTS
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 COUNT = {"type": "integer", "minimum": 0}
