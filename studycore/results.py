@@ -1,8 +1,8 @@
 """Plain, immutable results of the services: safe to keep after the transaction ended.
 
-Each has ``to_json()``: its object in the HTTP API. The portal's names differ from the
-columns' (``kanji`` is ``words.word``, ``title`` is ``study_activities.name``…); this is
-the one place that translates them.
+Each has ``to_json()``: its object in the HTTP API, typed as its shape in ``shapes``.
+The portal's names differ from the columns' (``kanji`` is ``words.word``, ``title`` is
+``study_activities.name``…); this is the one place that translates them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
+
+from . import shapes
+from .services.word_parts import WordPart
 
 Item = TypeVar("Item")
+JsonItem = TypeVar("JsonItem")
 
 
 class SessionWord(NamedTuple):
@@ -30,7 +34,7 @@ class SessionWord(NamedTuple):
     reading: str | None = None
     translation: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.SessionWord:
         """The seed's word object, with the portal's names of the same values added."""
         return {
             "id": self.id,
@@ -49,9 +53,8 @@ class SessionWord(NamedTuple):
 class StudySessionDetails:
     """A study session and its words, in the order the session was created with.
 
-    ``summary`` is the session as the history lists it (names, end time, answers), when
-    the service that made this result read it: the create and the session's page do;
-    the lean ``get_study_session`` does not.
+    ``summary`` is the session as the history lists it: its names, its end time and
+    the answers recorded (none yet, right after the create).
     """
 
     id: int
@@ -59,26 +62,27 @@ class StudySessionDetails:
     activity_id: int
     created_at: datetime
     words: tuple[SessionWord, ...]
-    summary: SessionSummary | None = None
+    summary: SessionSummary
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6).
+    def to_json(self) -> shapes.StudySession:
+        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's.
 
-        The seed's keys, ``session_id``, then the summary's keys flat (the portal's
-        clients read ``group_name``, ``review_items_count``… beside the seed's).
+        The portal's clients read the summary's keys flat, beside the seed's.
         """
-        seed = {
+        summary = self.summary
+        return {
             "id": self.id,
             "group_id": self.group_id,
             "activity_id": self.activity_id,
             "words": [word.to_json() for word in self.words],
             "created_at": format_utc(self.created_at),
             "session_id": self.id,  # the portal's name for the id
+            "group_name": summary.group_name,
+            "activity_name": summary.activity_name,
+            "start_time": format_utc(summary.start_time),
+            "end_time": format_utc(summary.end_time),
+            "review_items_count": summary.review_items_count,
         }
-        if self.summary is None:
-            return seed
-        # The summary's id, group_id and activity_id are the seed's: they keep their place.
-        return {**seed, **self.summary.to_json()}
 
 
 class WordSummary(NamedTuple):
@@ -91,7 +95,7 @@ class WordSummary(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Word:
         """The portal's Word object."""
         return {
             "id": self.id,
@@ -103,16 +107,6 @@ class WordSummary(NamedTuple):
         }
 
 
-class WordPart(NamedTuple):
-    """A piece of a word as the Typing Tutor draws it: its text and its romaji, in syllables."""
-
-    kanji: str
-    romaji: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kanji": self.kanji, "romaji": list(self.romaji)}
-
-
 class RawWord(NamedTuple):
     """A word with its parts, as the Typing Tutor reads it."""
 
@@ -122,13 +116,13 @@ class RawWord(NamedTuple):
     translation: str | None
     parts: tuple[WordPart, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.RawWord:
         return {
             "id": self.id,
             "kanji": self.word,
             "romaji": self.reading,
             "english": self.translation,
-            "parts": [part.to_json() for part in self.parts],
+            "parts": [{"kanji": text, "romaji": list(romaji)} for text, romaji in self.parts],
         }
 
 
@@ -140,7 +134,7 @@ class GroupWordsRaw:
     group_name: str
     words: tuple[RawWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.GroupWordsRaw:
         return {
             "group_id": self.group_id,
             "group_name": self.group_name,
@@ -154,7 +148,7 @@ class GroupRef(NamedTuple):
     id: int
     name: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.GroupRef:
         return {"id": self.id, "name": self.name}
 
 
@@ -165,7 +159,7 @@ class WordDetails:
     word: WordSummary
     groups: tuple[GroupRef, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.WordDetails:
         return {**self.word.to_json(), "groups": [group.to_json() for group in self.groups]}
 
 
@@ -176,7 +170,7 @@ class GroupSummary(NamedTuple):
     name: str
     word_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Group:
         return {"id": self.id, "group_name": self.name, "word_count": self.word_count}
 
 
@@ -188,7 +182,7 @@ class ActivitySummary(NamedTuple):
     url: str | None
     preview_url: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.StudyActivity:
         return {
             "id": self.id,
             "title": self.name,
@@ -204,7 +198,7 @@ class LaunchData:
     activity: ActivitySummary
     groups: tuple[GroupRef, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.LaunchData:
         return {
             "activity": self.activity.to_json(),
             "groups": [group.to_json() for group in self.groups],
@@ -223,7 +217,7 @@ class SessionSummary(NamedTuple):
     end_time: datetime  # the last answer's time; the start while nothing is answered
     review_items_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Session:
         """The portal's Session object."""
         return {
             "id": self.id,
@@ -251,10 +245,14 @@ class Page(Generic[Item]):
         """Never 0: an empty list is one empty page, so "page 1 of 1" is always valid."""
         return max(1, ceil(self.total / self.per_page))
 
-    def items_json(self, item_json: Callable[[Item], Any]) -> list[Any]:
+    def items_json(self, item_json: Callable[[Item], JsonItem]) -> list[JsonItem]:
         return [item_json(item) for item in self.items]
 
-    def paging_json(self) -> dict[str, int]:
+    def portal_paging_json(self) -> shapes.PortalPaging:
+        """``total_pages`` and ``current_page``: the envelope of the portal's older lists."""
+        return {"total_pages": self.total_pages, "current_page": self.page}
+
+    def paging_json(self) -> shapes.ApiPaging:
         """``total``, ``page``, ``per_page`` and ``total_pages``."""
         return {
             "total": self.total,
@@ -272,8 +270,8 @@ class StudySessionPage:
     summary: SessionSummary
     words: Page[SessionWord]
 
-    def to_json(self) -> dict[str, Any]:
-        """The seed's body with the portal's keys added (SPEC section 6)."""
+    def to_json(self) -> shapes.StudySessionPage:
+        """The seed's body with the portal's summary and paging keys added."""
         return {
             **self.details.to_json(),
             "session": self.summary.to_json(),
@@ -291,8 +289,15 @@ class RecentSession(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self._asdict(), "created_at": format_utc(self.created_at)}
+    def to_json(self) -> shapes.RecentSession:
+        return {
+            "id": self.id,
+            "group_id": self.group_id,
+            "activity_name": self.activity_name,
+            "created_at": format_utc(self.created_at),
+            "correct_count": self.correct_count,
+            "wrong_count": self.wrong_count,
+        }
 
 
 class DashboardStats(NamedTuple):
@@ -306,8 +311,16 @@ class DashboardStats(NamedTuple):
     active_groups: int  # groups with a session in the last 30 days
     current_streak: int  # consecutive UTC days with a session, up to today or yesterday
 
-    def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+    def to_json(self) -> shapes.DashboardStats:
+        return {
+            "total_vocabulary": self.total_vocabulary,
+            "total_words_studied": self.total_words_studied,
+            "mastered_words": self.mastered_words,
+            "success_rate": self.success_rate,
+            "total_sessions": self.total_sessions,
+            "active_groups": self.active_groups,
+            "current_streak": self.current_streak,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +331,7 @@ class ReviewBatchResult:
     answers: int
     words: tuple[SessionWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.ReviewBatchResult:
         return {
             "study_session_id": self.study_session_id,
             "answers_recorded": self.answers,

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-
-from ..results import WordPart
+from typing import TypeAlias
 
 MAX_PARTS = 8  # the tutor has 8 blocks a word; a 9th part would crash it
+
+WordPart: TypeAlias = tuple[str, tuple[str, ...]]  # its text, its romaji in syllables
 
 _CONSONANT = "bcdfghjklmnpqrstvwxyz"
 # One syllable (mora) of Hepburn romaji, tried in this order:
@@ -44,7 +45,7 @@ def syllables(reading: str | None) -> list[str]:
 
 def tutor_parts(stored: str | None, word: str, reading: str | None) -> tuple[WordPart, ...]:
     """The word's stored parts if the tutor can play them, else one part for the whole word."""
-    return _usable_parts(stored) or (WordPart(word, tuple(syllables(reading))),)
+    return _usable_parts(stored) or ((word, tuple(syllables(reading))),)
 
 
 def _usable_parts(stored: str | None) -> tuple[WordPart, ...] | None:
@@ -72,7 +73,7 @@ def _usable_part(part: object) -> WordPart | None:
     if not isinstance(text, str):
         return None
     if isinstance(romaji, str):
-        return WordPart(text, tuple(syllables(romaji)))
+        return (text, tuple(syllables(romaji)))
     if isinstance(romaji, list) and all(isinstance(item, str) for item in romaji):
-        return WordPart(text, tuple(romaji))
+        return (text, tuple(romaji))
     return None

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studycore.results import WordPart
 from studycore.services.word_parts import syllables, tutor_parts
 
 
@@ -41,9 +40,6 @@ def test_the_syllables_of_any_reading_join_back_to_it(reading: str) -> None:
 def test_usable_stored_parts_are_kept_and_others_make_one_part_of_the_whole_word() -> None:
     stored = '[{"kanji": "払", "romaji": ["ha", "ra"]}, {"kanji": "う", "romaji": ["u"]}]'
 
-    assert tutor_parts(stored, "払う", "harau") == (
-        WordPart("払", ("ha", "ra")),
-        WordPart("う", ("u",)),
-    )
-    assert tutor_parts(None, "払う", "harau") == (WordPart("払う", ("ha", "ra", "u")),)
-    assert tutor_parts('[{"kanji": 1, "romaji": []}]', "払う", None) == (WordPart("払う", ()),)
+    assert tutor_parts(stored, "払う", "harau") == (("払", ("ha", "ra")), ("う", ("u",)))
+    assert tutor_parts(None, "払う", "harau") == (("払う", ("ha", "ra", "u")),)
+    assert tutor_parts('[{"kanji": 1, "romaji": []}]', "払う", None) == (("払う", ()),)

@@ -25,7 +25,7 @@ from tests.support.servers import free_port, request_json, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
-SOURCE = Path(__file__).resolve().parent.parent
+SOURCE = Path(__file__).resolve().parents[2]  # the checkout: tests/system/ is two below
 NOT_SOURCE = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -36,6 +36,7 @@ NOT_SOURCE = shutil.ignore_patterns(
     ".*_cache",
     ".hypothesis",
     "*.sqlite3*",
+    "node_modules",
 )
 
 

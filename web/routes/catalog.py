@@ -15,9 +15,10 @@ from studycore import (
     list_study_activities,
     list_words,
 )
+from studycore.results import WordSummary
 from studycore.services import catalog
+from studycore.shapes import GroupsPage, GroupWordsPage, WordsPage
 
-from ..envelopes import portal_page
 from ..requests import no_query, paging, session_factory
 
 routes = Blueprint("catalog", __name__)
@@ -27,7 +28,12 @@ routes = Blueprint("catalog", __name__)
 def words() -> Response:
     """A page of the vocabulary, 50 words a page."""
     page = list_words(session_factory(), paging(catalog.WORDS))
-    return jsonify({**portal_page(page, "words"), "total_words": page.total})
+    body: WordsPage = {
+        "words": page.items_json(WordSummary.to_json),
+        **page.portal_paging_json(),
+        "total_words": page.total,
+    }
+    return jsonify(body)
 
 
 @routes.get("/words/<int:word_id>")
@@ -40,7 +46,12 @@ def word(word_id: int) -> Response:
 @routes.get("/groups")
 def groups() -> Response:
     """A page of the groups with their word counts, 10 a page."""
-    return jsonify(portal_page(list_groups(session_factory(), paging(catalog.GROUPS)), "groups"))
+    page = list_groups(session_factory(), paging(catalog.GROUPS))
+    body: GroupsPage = {
+        "groups": [group.to_json() for group in page.items],
+        **page.portal_paging_json(),
+    }
+    return jsonify(body)
 
 
 @routes.get("/groups/<int:group_id>")
@@ -54,7 +65,11 @@ def group(group_id: int) -> Response:
 def group_words(group_id: int) -> Response:
     """A page of one group's words, 10 a page."""
     page = list_group_words(session_factory(), group_id, paging(catalog.GROUP_WORDS))
-    return jsonify(portal_page(page, "words"))
+    body: GroupWordsPage = {
+        "words": page.items_json(WordSummary.to_json),
+        **page.portal_paging_json(),
+    }
+    return jsonify(body)
 
 
 @routes.get("/groups/<int:group_id>/words/raw")

@@ -14,9 +14,10 @@ from studycore import (
     record_review_from_json,
     reset_history,
 )
+from studycore.results import Page, SessionSummary
 from studycore.services import history
+from studycore.shapes import GroupSessionsPage, ResetResult, SessionList
 
-from ..envelopes import api_page, portal_page
 from ..requests import json_body, paging, session_factory
 
 routes = Blueprint("study_sessions", __name__)
@@ -51,21 +52,25 @@ def show_study_session(study_session_id: int) -> Response:
 @routes.get("/api/study-sessions")
 def study_sessions() -> Response:
     """A page of the whole study history, newest first."""
-    return jsonify(api_page(list_study_sessions(session_factory(), paging(history.SESSIONS))))
+    return jsonify(session_list(list_study_sessions(session_factory(), paging(history.SESSIONS))))
 
 
 @routes.get("/groups/<int:group_id>/study_sessions")
 def group_study_sessions(group_id: int) -> Response:
     """A page of one group's study sessions, newest first unless sorted otherwise."""
     page = list_group_sessions(session_factory(), group_id, paging(history.GROUP_SESSIONS))
-    return jsonify(portal_page(page, "study_sessions"))
+    body: GroupSessionsPage = {
+        "study_sessions": page.items_json(SessionSummary.to_json),
+        **page.portal_paging_json(),
+    }
+    return jsonify(body)
 
 
 @routes.get("/api/study-activities/<int:activity_id>/sessions")
 def study_activity_sessions(activity_id: int) -> Response:
     """A page of one activity's sessions, newest first."""
     page = list_activity_sessions(session_factory(), activity_id, paging(history.SESSIONS))
-    return jsonify(api_page(page))
+    return jsonify(session_list(page))
 
 
 @routes.post("/api/study_sessions/<int:study_session_id>/words/<int:word_id>/review")
@@ -100,4 +105,10 @@ def reset() -> Response:
     deleted = reset_history(session_factory())
     # The original backend's message, which the portal's clients show.
     message = "Study history cleared successfully"
-    return jsonify({"message": message, "deleted_study_sessions": deleted})
+    body: ResetResult = {"message": message, "deleted_study_sessions": deleted}
+    return jsonify(body)
+
+
+def session_list(page: Page[SessionSummary]) -> SessionList:
+    """The ``/api`` envelope of a page of sessions."""
+    return {"items": page.items_json(SessionSummary.to_json), **page.paging_json()}
