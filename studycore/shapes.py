@@ -28,6 +28,12 @@ UtcTime = Annotated[
     ),
 ]
 
+# A session's summary, in the history's Session and flat in the StudySession.
+EndTime = Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
+AnswersRecorded = Annotated[
+    int, msgspec.Meta(ge=0, description="The answers recorded in the session")
+]
+
 _encoder = msgspec.json.Encoder()
 
 
@@ -104,10 +110,8 @@ class StudySession(TypedDict):
     group_name: str
     activity_name: str
     start_time: UtcTime
-    end_time: Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
-    review_items_count: Annotated[
-        int, msgspec.Meta(ge=0, description="The answers recorded in the session")
-    ]
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class Session(TypedDict):
@@ -119,10 +123,8 @@ class Session(TypedDict):
     activity_id: Id
     activity_name: str
     start_time: UtcTime
-    end_time: Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
-    review_items_count: Annotated[
-        int, msgspec.Meta(ge=0, description="The answers recorded in the session")
-    ]
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class ApiPaging(TypedDict):

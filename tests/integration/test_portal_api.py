@@ -25,6 +25,7 @@ SESSION_FIELDS = [
 ]  # fmt: skip
 ACTIVITY_FIELDS = ["id", "title", "launch_url", "preview_url"]
 PORTAL_ORIGIN = "http://localhost:5173"
+TUTOR_ORIGIN = "http://localhost:8080"
 
 
 @pytest.fixture
@@ -510,30 +511,32 @@ def test_a_missing_row_is_404_naming_it(client: FlaskClient, url: str, missing: 
 
 
 @pytest.mark.parametrize(
-    ("path", "method"),
+    ("path", "method", "origin"),
     [
-        ("/words", "GET"),
-        ("/groups/1/study_sessions", "GET"),
-        ("/dashboard/stats", "GET"),
-        ("/study_sessions", "POST"),
-        ("/study_sessions/1/review", "POST"),
-        ("/api/study-sessions/reset", "POST"),
+        ("/words", "GET", PORTAL_ORIGIN),
+        ("/groups/1/study_sessions", "GET", PORTAL_ORIGIN),
+        ("/dashboard/stats", "GET", PORTAL_ORIGIN),
+        ("/study_sessions", "POST", PORTAL_ORIGIN),
+        ("/study_sessions/1/review", "POST", PORTAL_ORIGIN),
+        ("/api/study-sessions/reset", "POST", PORTAL_ORIGIN),
+        ("/groups/1/words/raw", "GET", TUTOR_ORIGIN),  # the Typing Tutor's two calls
+        ("/study_sessions/1/review", "POST", TUTOR_ORIGIN),
     ],
 )
 def test_a_cors_preflight_is_answered_on_every_portal_path(
-    client: FlaskClient, path: str, method: str
+    client: FlaskClient, path: str, method: str, origin: str
 ) -> None:
     response = client.options(
         path,
         headers={
-            "Origin": PORTAL_ORIGIN,
+            "Origin": origin,
             "Access-Control-Request-Method": method,
             "Access-Control-Request-Headers": "content-type",
         },
     )
 
     assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", PORTAL_ORIGIN)
+    assert response.headers["Access-Control-Allow-Origin"] in ("*", origin)
     assert method in response.headers["Access-Control-Allow-Methods"]
     assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
 

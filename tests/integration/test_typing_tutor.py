@@ -150,27 +150,6 @@ def test_raw_words_of_an_empty_group_a_missing_group_and_a_bad_query(client: Fla
     assert paged.get_json()["field"] == "page"  # unpaged: a page would silently lose words
 
 
-@pytest.mark.parametrize(
-    ("path", "method"),
-    [("/groups/1/words/raw", "GET"), ("/study_sessions/1/review", "POST")],
-)
-def test_the_tutors_origin_may_call_both_of_its_paths(
-    client: FlaskClient, path: str, method: str
-) -> None:
-    response = client.options(
-        path,
-        headers={
-            "Origin": TUTOR_ORIGIN,
-            "Access-Control-Request-Method": method,
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
-
-    assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", TUTOR_ORIGIN)
-    assert method in response.headers["Access-Control-Allow-Methods"]
-
-
 # --- answers: one or a batch, at every path ------------------------------------------
 
 
