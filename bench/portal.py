@@ -1,11 +1,13 @@
-"""The portal's reads (SPEC 6) on a database at the SPEC's scale, loaded set-based.
+"""The portal's reads on a database at the contract's scale, loaded set-based.
 
 10,000 words in 100 groups of 100, 3 activities, 100,000 sessions spread evenly over the
 last 365 days up to ten minutes ago, 10 review items each (1,000,000), seven in ten of
-them answered. The answered items are in the answer log (one answer each, 700,000), and
-each of the 9,000 studied words has an FSRS memory, last answered 1-40 days ago (most
-are due, some not yet). Every read is the service call behind one route, with the
-parameters the portal's frontend sends.
+them answered. One more group holds words 1-1,000 again, for the Typing Tutor's unpaged
+read: every other word of it with three stored parts, the rest without (they get one
+part, their reading in syllables). The answered items are in the answer log (one answer
+each, 700,000), and each of the 9,000 studied words has an FSRS memory, last answered
+1-40 days ago (most are due, some not yet). Every read is the service call behind one
+route, with the parameters the portal's frontend (or the tutor) sends.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10
 SPACING_SECONDS = 315  # 100,000 sessions x 315 s = 364.6 days
 ROUNDS = 40
 WORD_ID, GROUP_ID, ACTIVITY_ID, SESSION_ID = 4_950, 50, 1, SESSIONS_COUNT
+TUTOR_GROUP_ID, TUTOR_GROUP_WORDS = GROUPS_COUNT + 1, 1_000
+_THREE_PARTS = (
+    '[{"kanji": "w", "romaji": ["r"]}, {"kanji": "x", "romaji": ["1", "2"]},'
+    ' {"kanji": "y", "romaji": ["3"]}]'
+)
 
 _SERIES = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) "
 # Names and readings in another order than the ids, so sorting them is real work.
@@ -52,6 +59,10 @@ _CATALOG = [
     " SELECT i, 'w' || ((i * 7919) % 10000 + 10000), 'r' || ((i * 6007) % 10000 + 10000),"
     " 't' || ((i * 3001) % 10000 + 10000) FROM n",
     "INSERT INTO word_groups (word_id, group_id) SELECT id, (id - 1) / 100 + 1 FROM words",
+    f"INSERT INTO groups (id, name) VALUES ({TUTOR_GROUP_ID}, 'the tutor''s group')",
+    f"INSERT INTO word_groups (word_id, group_id) SELECT id, {TUTOR_GROUP_ID} FROM words"
+    f" WHERE id <= {TUTOR_GROUP_WORDS}",
+    f"UPDATE words SET parts = '{_THREE_PARTS}' WHERE id <= {TUTOR_GROUP_WORDS} AND id % 2 = 0",
 ]
 # Session i: group 1 + i % 100, activity 1 + i % 3; the newest (i = 100,000) ten minutes ago.
 _SESSIONS = _SERIES.format(count=SESSIONS_COUNT) + (
@@ -107,7 +118,7 @@ _ANSWER_LOG = (
 
 
 def load(url: str) -> tuple[Database, float]:
-    """Migrate a fresh database and fill it at the SPEC's scale; the seconds it took."""
+    """Migrate a fresh database and fill it at the contract's scale; the seconds it took."""
     database = open_database(url)
     schema.upgrade(database)
     started = time.perf_counter()
@@ -200,7 +211,7 @@ def _deep_pages() -> list[tuple[str, Read]]:
 
 
 def portal_reads() -> list[tuple[str, Read]]:
-    """Every read of SPEC 6, named as the table shows it."""
+    """Every portal read, named as the table shows it."""
     session_page = _page(history.get_study_session, SESSION_WORDS_PAGE, SESSION_ID, per_page=10)
     by_size = _page(catalog.list_groups, GROUPS, sort_by="word_count", order="desc")
     return [
@@ -212,6 +223,10 @@ def portal_reads() -> list[tuple[str, Read]]:
         ("group due words (limit 20)", partial(catalog.due_words, group_id=GROUP_ID)),
         ("group due words (limit 1000)", partial(catalog.due_words, group_id=GROUP_ID, limit=1000)),
         ("group words p1 by kanji", _page(catalog.list_group_words, GROUP_WORDS, GROUP_ID)),
+        (
+            f"group words raw ({TUTOR_GROUP_WORDS:,} words, the tutor)",
+            partial(catalog.get_group_words_raw, group_id=TUTOR_GROUP_ID),
+        ),
         *_group_session_sorts(),
         ("sessions p1", _page(history.list_study_sessions, SESSIONS)),
         ("activity sessions p1", _page(history.list_activity_sessions, SESSIONS, ACTIVITY_ID)),
@@ -233,7 +248,7 @@ class PortalResult:
 
 
 def measure_portal(engine: str, url: str, rounds: int = ROUNDS) -> PortalResult:
-    """Load the SPEC's scale into ``url``, then time every read, interleaved."""
+    """Load the contract's scale into ``url``, then time every read, interleaved."""
     database, seconds = load(url)
     try:
         sessions = database.sessions

@@ -34,6 +34,7 @@ from .scheduling import Memory, MemoryState
 from .services.catalog import (
     due_words,
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -52,6 +53,7 @@ from .services.history import (
 from .services.paging import Listing, PageRequest
 from .services.reviews import (
     Answer,
+    record_answers_from_json,
     record_review,
     record_review_from_json,
     record_reviews,
@@ -86,6 +88,7 @@ __all__ = [
     "dashboard_stats",
     "due_words",
     "get_group",
+    "get_group_words_raw",
     "get_launch_data",
     "get_study_activity",
     "get_study_session",
@@ -99,6 +102,7 @@ __all__ = [
     "list_words",
     "open_database",
     "recent_session",
+    "record_answers_from_json",
     "record_review",
     "record_review_from_json",
     "record_reviews",

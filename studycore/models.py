@@ -1,4 +1,5 @@
-"""ORM models of the six tables of the contract (SPEC section 2) and the words' memories.
+"""ORM models of the six tables of the contract (the tables and columns clients rely on),
+and of the words' memories and the answer log.
 
 The schema itself is created only by the Alembic migrations; these models and the
 migrations are kept identical by ``tests/test_migrations.py``.
@@ -131,6 +132,9 @@ class StudySession(Base):
         Index("ix_study_sessions_created_at", "created_at"),
         Index("ix_study_sessions_group_id_created_at", "group_id", "created_at"),
         Index("ix_study_sessions_study_activity_id_created_at", "study_activity_id", "created_at"),
+        # Ids are never reused, even on SQLite after every session was deleted (0003):
+        # a stale client's answers for an old session must not land in a new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -146,6 +150,7 @@ class WordReviewItem(Base):
         UniqueConstraint("study_session_id", "word_id"),
         CheckConstraint("correct >= 0", name="correct_not_negative"),
         CheckConstraint("wrong >= 0", name="wrong_not_negative"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

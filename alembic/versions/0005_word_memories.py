@@ -1,7 +1,7 @@
 """spaced repetition: every word's memory (FSRS) and the log of every answer
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27
 
 - ``word_memories``: what the FSRS scheduler knows of a word (state, step, stability,
@@ -14,7 +14,7 @@ Both tables start empty, and no existing row changes: the answers given before t
 revision were counted without their times, and FSRS cannot be told answers it has no
 times for. Every word therefore starts as new, and its memory begins with its next
 answer. Only new tables are created, so the migration is the same on both engines and
-depends on nothing but the tables of 0001.
+depends on nothing but the tables of 0001 (whatever revisions run before it).
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -29,7 +29,7 @@ from ..db import SessionFactory, write_transaction
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
 from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
-from ..results import SessionWord, StudySessionDetails
+from ..results import SessionSummary, SessionWord, StudySessionDetails
 from .memory import DEFAULT_DUE_LIMIT, due_word_rows
 from .validation import (
     DEFAULT_MAX_WORDS,
@@ -53,7 +53,8 @@ GROUP_AND_ACTIVITY = select(
     select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
 )
 # The session row, inserted only if its group and activity exist: no row back means one
-# of them is missing, and the slow path finds out which.
+# of them is missing, and the slow path finds out which. It returns the new id and the
+# names the session's summary shows, in the same round trip.
 INSERT_SESSION = (
     insert(StudySession)
     .from_select(
@@ -67,7 +68,13 @@ INSERT_SESSION = (
             exists().where(StudyActivity.id == bindparam("activity_id")),
         ),
     )
-    .returning(StudySession.id)
+    .returning(
+        StudySession.id,
+        select(Group.name).where(Group.id == bindparam("group_id")).scalar_subquery(),
+        select(StudyActivity.name)
+        .where(StudyActivity.id == bindparam("activity_id"))
+        .scalar_subquery(),
+    )
 )
 WORDS_OF_GROUP = (
     select(Word.id, Word.word, Word.reading, Word.translation)
@@ -220,9 +227,10 @@ def _insert_session(
     The words: ``word_ids``, else the group's due words (``due_limit`` of them), else all.
     """
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
-    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
-    if study_session_id is None:  # its group or activity is missing
+    inserted = connection.execute(INSERT_SESSION, parameters).one_or_none()
+    if inserted is None:  # its group or activity is missing
         return None
+    study_session_id, group_name, activity_name = inserted
     if due_limit is not None:
         due = {"group_id": group_id, "now": created_at, "limit": due_limit}
         words = _word_rows(connection.execute(DUE_WORDS_OF_GROUP, due))
@@ -238,7 +246,19 @@ def _insert_session(
         SessionWord(word_id, text, 0, 0, reading, translation)
         for word_id, text, reading, translation in words
     )
-    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+    summary = SessionSummary(
+        study_session_id,
+        group_id,
+        group_name,
+        activity_id,
+        activity_name,
+        start_time=created_at,
+        end_time=created_at,  # nothing answered yet
+        review_items_count=0,
+    )
+    return StudySessionDetails(
+        study_session_id, group_id, activity_id, created_at, fresh_words, summary
+    )
 
 
 def _insert_items(connection: Connection, study_session_id: int, word_ids: list[int]) -> None:

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from studycore import (
     due_words,
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -83,6 +84,13 @@ def group_due_words(group_id: int) -> Response:
         session_factory(), group_id, limit=DEFAULT_DUE_LIMIT if limit is None else limit
     )
     return jsonify(due.to_json())
+
+
+@routes.get("/groups/<int:group_id>/words/raw")
+def group_words_raw(group_id: int) -> Response:
+    """Every word of a group with its parts, unpaged: what the Typing Tutor plays."""
+    no_query()
+    return jsonify(get_group_words_raw(session_factory(), group_id).to_json())
 
 
 @routes.get("/api/study-activities")
