@@ -159,12 +159,11 @@ def test_a_word_shows_new_and_nulls_before_its_first_answer(client: FlaskClient)
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        pytest.param(
-            "/study_sessions/{id}/review", {"reviews": [{"word_id": 4, "is_correct": True}]}
-        ),
-        pytest.param("/api/study-sessions/{id}/words/4/review", {"correct": True}),
+        ("/study_sessions/{id}/review", {"reviews": [{"word_id": 4, "is_correct": True}]}),
+        ("/study_sessions/{id}/review", {"word_id": 4, "correct": True}),  # the Typing Tutor's
+        ("/api/study-sessions/{id}/words/4/review", {"correct": True}),
     ],
-    ids=["batch", "one"],
+    ids=["batch", "one at the session", "one at the word"],
 )
 def test_every_answer_path_updates_the_memory(
     client: FlaskClient, sessions: sessionmaker[Session], path: str, body: dict[str, Any]
