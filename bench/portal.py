@@ -35,7 +35,7 @@ from studycore.scheduling import replay
 from studycore.services import catalog, history, statistics
 from studycore.services.catalog import GROUP_WORDS, GROUPS, WORDS
 from studycore.services.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
-from studycore.services.memory import memory_row
+from studycore.services.memory_rows import memory_row
 
 WORDS_COUNT, GROUPS_COUNT, ACTIVITIES = 10_000, 100, 3
 SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10

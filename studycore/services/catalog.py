@@ -30,15 +30,8 @@ from ..results import (
     WordDetails,
     WordSummary,
 )
-from .memory import (
-    DEFAULT_DUE_LIMIT,
-    DUE_COUNT,
-    MAX_DUE_LIMIT,
-    MEMORY_COLUMNS,
-    WITH_MEMORY,
-    due_word_rows,
-    memory_of,
-)
+from .memory import DEFAULT_DUE_LIMIT, DUE_COUNT, MAX_DUE_LIMIT, WITH_MEMORY, due_word_rows
+from .memory_rows import MEMORY_COLUMNS, memory_of
 from .paging import Listing, PageRequest, sort_keys
 from .statements import Column, fetch_page, ordered_page
 from .validation import moment, require_count, require_id

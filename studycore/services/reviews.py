@@ -29,14 +29,8 @@ from ..errors import NotFoundError, ValidationError
 from ..models import StudySession, Word, WordMemory, WordReviewItem
 from ..results import ReviewBatchResult, SessionWord
 from ..scheduling import Memory
-from .memory import (
-    MEMORY_COLUMNS,
-    WITH_MEMORY,
-    locking_words,
-    memory_of,
-    remember_answer,
-    remember_answers,
-)
+from .memory import WITH_MEMORY, locking_words, remember_answer, remember_answers
+from .memory_rows import MEMORY_COLUMNS, memory_of
 from .statements import SESSION_WORDS, AnySelect
 from .validation import DEFAULT_MAX_WORDS, moment, payload_fields, require_id, type_name
 
