@@ -8,13 +8,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database, create_study_session
-from studycore.models import Word, WordReviewItem
 from tests.support.faults import FAULT_POINTS, failing_item_write, fault_at
-from tests.support.vocabulary import row_counts
+from tests.support.vocabulary import answer_counts, row_counts
 
 BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": [5, 4, 3, 2]}
 
@@ -84,17 +82,3 @@ def test_a_reset_that_fails_half_way_deletes_nothing(
     assert row_counts(sessions) == before
     assert answer_counts(sessions) == counts_before
     assert client.post("/api/study-sessions/reset").status_code == 200
-
-
-def answer_counts(sessions: sessionmaker[Session]) -> list[tuple[int, ...]]:
-    """Every item's and every word's answer counts."""
-    with sessions() as session:
-        items = session.execute(
-            select(WordReviewItem.id, WordReviewItem.correct, WordReviewItem.wrong).order_by(
-                WordReviewItem.id
-            )
-        ).all()
-        words = session.execute(
-            select(Word.id, Word.correct_count, Word.wrong_count).order_by(Word.id)
-        ).all()
-    return [tuple(row) for row in [*items, *words]]

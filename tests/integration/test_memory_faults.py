@@ -15,15 +15,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database, create_study_session, record_review, record_reviews
-from studycore.models import Word, WordReviewItem
 from tests.support.faults import InjectedError, failing_item_write, failing_statement, fault_at
 from tests.support.memories import memory_rows, replayed_memory, stored_memory
-from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID
+from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID, answer_counts
 
 Fault = Callable[[Engine], AbstractContextManager[None]]
 # Each fault and what the library's caller sees.
@@ -64,16 +63,7 @@ def studied(sessions: sessionmaker[Session]) -> int:
 
 def everything_answered(sessions: sessionmaker[Session]) -> list[Any]:
     """The items' and words' counts, every memory and every logged answer."""
-    with sessions() as session:
-        items = session.execute(
-            select(WordReviewItem.id, WordReviewItem.correct, WordReviewItem.wrong).order_by(
-                WordReviewItem.id
-            )
-        ).all()
-        words = session.execute(
-            select(Word.id, Word.correct_count, Word.wrong_count).order_by(Word.id)
-        ).all()
-    return [*map(tuple, items), *map(tuple, words), *memory_rows(sessions)]
+    return [*answer_counts(sessions), *memory_rows(sessions)]
 
 
 def answer_batch(sessions: sessionmaker[Session], session_id: int) -> object:
