@@ -6,9 +6,15 @@ from collections.abc import Iterable, Mapping
 
 
 class StudyCoreError(Exception):
-    """Base class of every error studycore raises on purpose."""
+    """Base class of every error studycore raises on purpose.
+
+    Its ``message`` is always encodable as UTF-8: a message that quotes its input (an
+    unknown field's name) could otherwise carry a lone surrogate, which JSON's ``\\udfff``
+    escape decodes to and which no response, log or terminal can encode.
+    """
 
     def __init__(self, message: str) -> None:
+        message = encodable(message)
         super().__init__(message)
         self.message = message
 
@@ -22,7 +28,7 @@ class ValidationError(StudyCoreError):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.field = field
+        self.field = None if field is None else encodable(field)
 
     def details(self) -> dict[str, object]:
         return {"field": self.field} if self.field is not None else {}
@@ -62,3 +68,10 @@ class DatabaseUnavailableError(StudyCoreError):
 
     def details(self) -> dict[str, object]:
         return {"reason": self.reason}
+
+
+def encodable(text: str) -> str:
+    """``text``, with what UTF-8 cannot encode (lone surrogates) written as ``\\udfff``."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
