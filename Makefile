@@ -13,7 +13,7 @@ INSTALLED := $(VENV)/.installed-python$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck bench clean check-python
+.PHONY: run test test-fast lint typecheck bench clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -34,8 +34,13 @@ run: $(INSTALLED)
 	$(BIN)/studycore demo
 	$(BIN)/studycore serve --host $(HOST) --port $(PORT)
 
+# Everything: lint, types, the fast tests and the slow system tests (CI runs this).
 test: lint typecheck
 	$(BIN)/pytest
+
+# For everyday work: the tests in tests/integration only, no servers, wheels or outages.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not slow"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

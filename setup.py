@@ -2,7 +2,7 @@
 
 The repository keeps them where Alembic's own tools expect them: ``alembic/`` and
 ``alembic.ini`` at the root, the one source. Building a wheel copies both, keeping
-their relative layout, to ``studycore/_migrations/``, where ``studycore.migrations``
+their relative layout, to ``studycore/_migrations/``, where ``studycore.db.schema``
 finds them in an installed package. Every file under ``alembic/`` is copied, so a new
 revision needs no change here. All other packaging settings live in pyproject.toml.
 """

@@ -23,7 +23,7 @@ from bench import http, library, portal, writes
 from bench.library import SizeResult
 from bench.tables import check, row, table
 from bench.timing import Timing
-from tests.databases import empty_database
+from tests.support.databases import empty_database
 
 SIZES = [1, 10, 100, 1_000, 10_000]
 TARGETS = """Targets:

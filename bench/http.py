@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import gunicorn
+from tests.support.servers import gunicorn
 
 WORKERS, THREADS, CONNECTIONS, SECONDS = 2, 2, 16, 8
 

@@ -15,10 +15,10 @@ from studycore import (
     Database,
     create_study_session,
     get_study_session,
-    migrations,
     open_database,
     sync_id_sequences,
 )
+from studycore.db import schema
 from studycore.models import Group, StudyActivity, Word
 
 VOCABULARY = 10_000
@@ -60,7 +60,7 @@ class StatementCounter:
 def prepare(url: str) -> Database:
     """Migrate a fresh database and give it a group, an activity and 10,000 words."""
     database = open_database(url)
-    migrations.upgrade(database)
+    schema.upgrade(database)
     with database.sessions.begin() as session:
         session.execute(insert(Group), [{"id": GROUP_ID, "name": "bench"}])
         session.execute(insert(StudyActivity), [{"id": ACTIVITY_ID, "name": "bench"}])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import library
 from studycore import get_study_session
-from tests.servers import PRODUCTION_CONFIG, gunicorn
+from tests.support.servers import PRODUCTION_CONFIG, gunicorn
 
 KINDS = ("create", "answer", "read")
 CREATE = {"group_id": library.GROUP_ID, "study_activity_id": library.ACTIVITY_ID}
@@ -86,7 +86,7 @@ def measure_mixed(url: str, *, seconds: float, concurrency: int) -> MixedResult:
     counted = sum(
         word.correct + word.wrong
         for session_id in load.created
-        for word in get_study_session(database.sessions, session_id).words
+        for word in get_study_session(database.sessions, session_id).details.words
     )
     database.dispose()
     return MixedResult(seconds, load.tallies, load.created, counted)

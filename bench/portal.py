@@ -22,15 +22,13 @@ from bench.timing import Timing, interleaved
 from studycore import (
     Database,
     Listing,
-    catalog,
-    history,
-    migrations,
     open_database,
-    statistics,
     sync_id_sequences,
 )
-from studycore.catalog import GROUP_WORDS, GROUPS, WORDS
-from studycore.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
+from studycore.db import schema
+from studycore.services import catalog, history, statistics
+from studycore.services.catalog import GROUP_WORDS, GROUPS, WORDS
+from studycore.services.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
 
 WORDS_COUNT, GROUPS_COUNT, ACTIVITIES = 10_000, 100, 3
 SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10
@@ -98,7 +96,7 @@ _TOTALS_MATCH = (
 def load(url: str) -> tuple[Database, float]:
     """Migrate a fresh database and fill it at the SPEC's scale; the seconds it took."""
     database = open_database(url)
-    migrations.upgrade(database)
+    schema.upgrade(database)
     started = time.perf_counter()
     with database.engine.begin() as connection:
         _fill(connection)
@@ -172,9 +170,7 @@ def _deep_pages() -> list[tuple[str, Read]]:
 
 def portal_reads() -> list[tuple[str, Read]]:
     """Every read of SPEC 6, named as the table shows it."""
-    session_page = _page(
-        history.get_study_session_page, SESSION_WORDS_PAGE, SESSION_ID, per_page=10
-    )
+    session_page = _page(history.get_study_session, SESSION_WORDS_PAGE, SESSION_ID, per_page=10)
     by_size = _page(catalog.list_groups, GROUPS, sort_by="word_count", order="desc")
     return [
         *_word_sorts(),

@@ -6,7 +6,24 @@ db = open_database("sqlite:///studycore.sqlite3")
 details = create_study_session(db.sessions, group_id=1, study_activity_id=1)
 """
 
-from .catalog import (
+from .db import (
+    Database,
+    SessionFactory,
+    open_database,
+    sync_id_sequences,
+    write_transaction,
+)
+from .errors import (
+    ConcurrentChangeError,
+    DatabaseUnavailableError,
+    MigrationError,
+    NotFoundError,
+    NotMigratedError,
+    StudyCoreError,
+    ValidationError,
+)
+from .results import Page, SessionWord, StudySessionDetails, StudySessionPage
+from .services.catalog import (
     get_group,
     get_launch_data,
     get_study_activity,
@@ -16,54 +33,48 @@ from .catalog import (
     list_study_activities,
     list_words,
 )
-from .db import (
-    Database,
-    database_is_reachable,
-    open_database,
-    sync_id_sequences,
-    write_transaction,
-)
-from .errors import DatabaseUnavailableError, NotFoundError, StudyCoreError, ValidationError
-from .history import (
-    get_study_session_page,
+from .services.history import (
+    get_study_session,
     list_activity_sessions,
     list_group_sessions,
     list_study_sessions,
     reset_history,
 )
-from .paging import Listing, PageRequest
-from .results import Page, SessionWord, StudySessionDetails
-from .reviews import (
+from .services.paging import Listing, PageRequest
+from .services.reviews import (
     Answer,
     record_review,
     record_review_from_json,
     record_reviews,
     record_reviews_from_json,
 )
-from .services import create_study_session, create_study_session_from_json, get_study_session
-from .statistics import dashboard_stats, recent_session
+from .services.statistics import dashboard_stats, recent_session
+from .services.study_sessions import create_study_session, create_study_session_from_json
 
 __all__ = [
     "Answer",
+    "ConcurrentChangeError",
     "Database",
     "DatabaseUnavailableError",
     "Listing",
+    "MigrationError",
     "NotFoundError",
+    "NotMigratedError",
     "Page",
     "PageRequest",
+    "SessionFactory",
     "SessionWord",
     "StudyCoreError",
     "StudySessionDetails",
+    "StudySessionPage",
     "ValidationError",
     "create_study_session",
     "create_study_session_from_json",
     "dashboard_stats",
-    "database_is_reachable",
     "get_group",
     "get_launch_data",
     "get_study_activity",
     "get_study_session",
-    "get_study_session_page",
     "get_word",
     "list_activity_sessions",
     "list_group_sessions",

@@ -18,11 +18,11 @@ import click
 from alembic.util import CommandError
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from . import migrations
-from .db import Database, database_url, open_database
+from .db import Database, database_url, open_database, schema
+from .db.sqlite import is_sqlite_file
 from .demo import DEMO_ACTIVITIES, DEMO_GROUPS, load_demo_data
-from .errors import DatabaseUnavailableError, ValidationError
-from .vocabulary import DEFAULT_ENCODING, import_vocabulary, read_vocabulary
+from .errors import DatabaseUnavailableError, MigrationError, ValidationError
+from .services.vocabulary import DEFAULT_ENCODING, import_vocabulary, read_vocabulary
 
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal", "-writelock")
 
@@ -38,7 +38,7 @@ class _Commands(click.Group):
             raise click.ClickException(f"database error: {_first_line(error.orig)}") from None
         except DatabaseUnavailableError as error:
             raise click.ClickException(f"the database is {_unavailable(error)}") from None
-        except (CommandError, migrations.MigrationError, ValidationError) as error:
+        except (CommandError, MigrationError, ValidationError) as error:
             raise click.ClickException(str(error)) from None
 
 
@@ -70,7 +70,7 @@ def upgrade(context: click.Context, revision: str) -> None:
     """Apply the migrations up to REVISION (default: head); never goes down."""
     database = _open(context, must_exist=False)
     with _forgotten_if_failed(database):
-        migrations.upgrade(database, revision)
+        schema.upgrade(database, revision)
     _say_where(database)
 
 
@@ -80,7 +80,7 @@ def upgrade(context: click.Context, revision: str) -> None:
 def downgrade(context: click.Context, revision: str) -> None:
     """Undo migrations down to REVISION ("base" removes the schema and all data)."""
     database = _open(context)
-    migrations.downgrade(database, revision)
+    schema.downgrade(database, revision)
     _say_where(database)
 
 
@@ -171,7 +171,7 @@ def _open(context: click.Context, *, must_exist: bool = True, migrated: bool = F
     else:
         _check_reachable(database)
     if migrated:
-        migrations.require_head(database)
+        schema.require_head(database)
     return database
 
 
@@ -182,11 +182,9 @@ def _url(context: click.Context) -> str:
 def _sqlite_file(database: Database) -> Path | None:
     """The SQLite database's file, or None (a server, memory, or a ``file:`` URI)."""
     url = database.engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if not is_sqlite_file(url) or url.query.get("uri") == "true":
         return None
-    if url.query.get("uri") == "true":
-        return None
-    return Path(url.database).absolute()
+    return Path(url.database or "").absolute()
 
 
 def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
@@ -229,9 +227,9 @@ def _forgotten_if_failed(database: Database) -> Iterator[None]:
 
 
 def _say_where(database: Database) -> None:
-    current = migrations.current_revisions(database) or frozenset()
+    current = schema.current_revisions(database) or frozenset()
     revision = ", ".join(sorted(current)) or "base"
-    head = " (head)" if current == migrations.head_revisions() else ""
+    head = " (head)" if current == schema.head_revisions() else ""
     click.echo(f"database at {revision}{head}: {database.engine.url.render_as_string()}")
 
 

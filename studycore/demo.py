@@ -8,9 +8,9 @@ database with no groups yet.
 from __future__ import annotations
 
 from sqlalchemy import exists, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from .db import write_transaction
+from .db import SessionFactory, write_transaction
 from .models import Group, StudyActivity, Word, WordGroup
 
 # group name -> (word, reading, translation)
@@ -63,12 +63,12 @@ DEMO_ACTIVITIES = [
 ]
 
 
-def load_demo_data(sessions: sessionmaker[Session]) -> bool:
+def load_demo_data(sessions: SessionFactory) -> bool:
     """Fill an empty database with the demo set; return whether anything was loaded."""
-    with write_transaction(sessions) as session:
-        if session.scalar(select(exists().select_from(Group))):
+    with write_transaction(sessions) as orm_session:
+        if orm_session.scalar(select(exists().select_from(Group))):
             return False
-        session.execute(
+        orm_session.execute(
             insert(StudyActivity),
             [
                 {"name": name, "url": url, "preview_url": preview_url}
@@ -76,18 +76,18 @@ def load_demo_data(sessions: sessionmaker[Session]) -> bool:
             ],
         )
         for group_name, words in DEMO_GROUPS.items():
-            _add_group(session, group_name, words)
+            _add_group(orm_session, group_name, words)
         return True
 
 
-def _add_group(session: Session, name: str, words: list[tuple[str, str, str]]) -> None:
+def _add_group(orm_session: Session, name: str, words: list[tuple[str, str, str]]) -> None:
     group = Group(name=name)
-    session.add(group)
-    session.flush()
-    word_ids = session.scalars(
+    orm_session.add(group)
+    orm_session.flush()
+    word_ids = orm_session.scalars(
         insert(Word).returning(Word.id, sort_by_parameter_order=True),
         [{"word": w, "reading": reading, "translation": t} for w, reading, t in words],
     ).all()
-    session.execute(
+    orm_session.execute(
         insert(WordGroup), [{"word_id": word_id, "group_id": group.id} for word_id in word_ids]
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+# Seconds a client should wait before retrying when the database is away.
+DEFAULT_RETRY_AFTER = 5
+
 
 class StudyCoreError(Exception):
     """Base class of every error studycore raises on purpose.
@@ -61,13 +64,28 @@ class DatabaseUnavailableError(StudyCoreError):
     (seconds).
     """
 
-    def __init__(self, reason: str, *, retry_after: int = 5) -> None:
+    def __init__(self, reason: str, *, retry_after: int = DEFAULT_RETRY_AFTER) -> None:
         super().__init__("Database unavailable")
         self.reason = reason
         self.retry_after = retry_after
 
     def details(self) -> dict[str, object]:
         return {"reason": self.reason}
+
+
+class ConcurrentChangeError(DatabaseUnavailableError):
+    """Other writers kept changing the rows a call depends on; the same call may succeed later."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retry_after=1)
+
+
+class MigrationError(StudyCoreError):
+    """A migration command that cannot do what was asked (an unknown or older revision…)."""
+
+
+class NotMigratedError(MigrationError):
+    """The database's schema is not at the newest revision: run ``studycore db upgrade``."""
 
 
 def encodable(text: str) -> str:

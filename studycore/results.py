@@ -1,8 +1,8 @@
 """Plain, immutable results of the services: safe to keep after the transaction ended.
 
-Each has ``to_json()``: its object in the HTTP API. The portal's names differ from the
-columns' (``kanji`` is ``words.word``, ``title`` is ``study_activities.name``…); this is
-the one place that translates them.
+Each has ``to_json()``: its object in the HTTP API, typed as its shape in ``shapes``.
+The portal's names differ from the columns' (``kanji`` is ``words.word``, ``title`` is
+``study_activities.name``…); this is the one place that translates them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
+
+from . import shapes
 
 Item = TypeVar("Item")
+JsonItem = TypeVar("JsonItem")
 
 
 class SessionWord(NamedTuple):
@@ -30,7 +33,7 @@ class SessionWord(NamedTuple):
     reading: str | None = None
     translation: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.SessionWord:
         """The seed's word object, with the portal's names of the same values added."""
         return {
             "id": self.id,
@@ -55,8 +58,8 @@ class StudySessionDetails:
     created_at: datetime
     words: tuple[SessionWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of this session in the HTTP API (SPEC sections 4 and 6)."""
+    def to_json(self) -> shapes.StudySession:
+        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's."""
         return {
             "id": self.id,
             "group_id": self.group_id,
@@ -77,7 +80,7 @@ class WordSummary(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Word:
         """The portal's Word object."""
         return {
             "id": self.id,
@@ -95,7 +98,7 @@ class GroupRef(NamedTuple):
     id: int
     name: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.GroupRef:
         return {"id": self.id, "name": self.name}
 
 
@@ -106,7 +109,7 @@ class WordDetails:
     word: WordSummary
     groups: tuple[GroupRef, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.WordDetails:
         return {**self.word.to_json(), "groups": [group.to_json() for group in self.groups]}
 
 
@@ -117,7 +120,7 @@ class GroupSummary(NamedTuple):
     name: str
     word_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Group:
         return {"id": self.id, "group_name": self.name, "word_count": self.word_count}
 
 
@@ -129,7 +132,7 @@ class ActivitySummary(NamedTuple):
     url: str | None
     preview_url: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.StudyActivity:
         return {
             "id": self.id,
             "title": self.name,
@@ -145,7 +148,7 @@ class LaunchData:
     activity: ActivitySummary
     groups: tuple[GroupRef, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.LaunchData:
         return {
             "activity": self.activity.to_json(),
             "groups": [group.to_json() for group in self.groups],
@@ -164,7 +167,7 @@ class SessionSummary(NamedTuple):
     end_time: datetime  # the last answer's time; the start while nothing is answered
     review_items_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.Session:
         """The portal's Session object."""
         return {
             "id": self.id,
@@ -192,10 +195,14 @@ class Page(Generic[Item]):
         """Never 0: an empty list is one empty page, so "page 1 of 1" is always valid."""
         return max(1, ceil(self.total / self.per_page))
 
-    def items_json(self, item_json: Callable[[Item], Any]) -> list[Any]:
+    def items_json(self, item_json: Callable[[Item], JsonItem]) -> list[JsonItem]:
         return [item_json(item) for item in self.items]
 
-    def paging_json(self) -> dict[str, int]:
+    def portal_paging_json(self) -> shapes.PortalPaging:
+        """``total_pages`` and ``current_page``: the envelope of the portal's older lists."""
+        return {"total_pages": self.total_pages, "current_page": self.page}
+
+    def paging_json(self) -> shapes.ApiPaging:
         """``total``, ``page``, ``per_page`` and ``total_pages``."""
         return {
             "total": self.total,
@@ -213,8 +220,8 @@ class StudySessionPage:
     summary: SessionSummary
     words: Page[SessionWord]
 
-    def to_json(self) -> dict[str, Any]:
-        """The seed's body with the portal's keys added (SPEC section 6)."""
+    def to_json(self) -> shapes.StudySessionPage:
+        """The seed's body with the portal's summary and paging keys added."""
         return {
             **self.details.to_json(),
             "session": self.summary.to_json(),
@@ -232,8 +239,15 @@ class RecentSession(NamedTuple):
     correct_count: int
     wrong_count: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self._asdict(), "created_at": format_utc(self.created_at)}
+    def to_json(self) -> shapes.RecentSession:
+        return {
+            "id": self.id,
+            "group_id": self.group_id,
+            "activity_name": self.activity_name,
+            "created_at": format_utc(self.created_at),
+            "correct_count": self.correct_count,
+            "wrong_count": self.wrong_count,
+        }
 
 
 class DashboardStats(NamedTuple):
@@ -247,8 +261,16 @@ class DashboardStats(NamedTuple):
     active_groups: int  # groups with a session in the last 30 days
     current_streak: int  # consecutive UTC days with a session, up to today or yesterday
 
-    def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+    def to_json(self) -> shapes.DashboardStats:
+        return {
+            "total_vocabulary": self.total_vocabulary,
+            "total_words_studied": self.total_words_studied,
+            "mastered_words": self.mastered_words,
+            "success_rate": self.success_rate,
+            "total_sessions": self.total_sessions,
+            "active_groups": self.active_groups,
+            "current_streak": self.current_streak,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +281,7 @@ class ReviewBatchResult:
     answers: int
     words: tuple[SessionWord, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.ReviewBatchResult:
         return {
             "study_session_id": self.study_session_id,
             "answers_recorded": self.answers,

@@ -15,9 +15,9 @@ from typing import Any
 from flask import Flask
 
 from studycore import open_database
-from studycore.validation import DEFAULT_MAX_WORDS
+from studycore.services.validation import DEFAULT_MAX_WORDS
 
-from . import converters, errors, hooks, portal, routes, security
+from . import converters, errors, hooks, json_provider, routes, security
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
@@ -43,8 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(_from_environment())
     app.config.from_mapping(config or {})
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # words are UTF-8, not \u escapes
+    json_provider.init_app(app)  # the documented key order, UTF-8 text, fast
     database = open_database(
         app.config["DATABASE_URL"],
         lock_timeout=app.config["DATABASE_LOCK_TIMEOUT"],
@@ -56,9 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     converters.init_app(app)  # before any route exists
     errors.init_app(app)
     hooks.init_app(app, checks=[security.refuse_foreign_requests])
-    app.register_blueprint(routes.api)
-    app.register_blueprint(routes.health)
-    app.register_blueprint(portal.portal)
+    routes.init_app(app)
     return app
 
 

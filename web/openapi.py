@@ -1,7 +1,9 @@
 """The OpenAPI 3.1 description of the HTTP API, served at GET /api/openapi.json.
 
-Built from small helpers so that each operation reads as one line of intent. The query
-parameters of every list come from its ``Listing`` (studycore.paging): the accepted
+The paths are built from small helpers so that each operation reads as one line of
+intent; the schemas of the bodies come from ``studycore.shapes``, the one definition of
+each JSON shape, which the results' ``to_json`` methods are typed against. The query
+parameters of every list come from its ``Listing`` (studycore.services.paging): the accepted
 ``sort_by`` spellings, the default page size and the bounds are the ones the code checks.
 """
 
@@ -9,19 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from studycore import catalog, history
-from studycore.paging import MAX_PER_PAGE, Listing
-from studycore.validation import DEFAULT_MAX_WORDS, MAX_ID
+from studycore.services import catalog, history
+from studycore.services.paging import MAX_PER_PAGE, Listing
+from studycore.services.validation import DEFAULT_MAX_WORDS, MAX_ID
+from studycore.shapes import json_schemas
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-COUNT = {"type": "integer", "minimum": 0}
 TEXT = {"type": "string"}
-NULLABLE_TEXT = {"type": ["string", "null"]}
-UTC_TIME = {
-    "type": "string",
-    "format": "date-time",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
-}
 
 HOST_ERROR = "a Host name that is not served (loopback names and TRUSTED_HOSTS are)"
 QUERY_ERROR = (
@@ -49,11 +45,6 @@ def _error(description: str) -> dict[str, Any]:
 
 def _path_id(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": ID}
-
-
-def _object(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """An object that always carries every one of ``properties``."""
-    return {"type": "object", "required": list(properties), "properties": properties, **extra}
 
 
 def _array(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -90,153 +81,21 @@ def _paging(listing: Listing) -> list[dict[str, Any]]:
     return parameters
 
 
-PER_PAGE = {
-    "type": "integer",
-    "minimum": 1,
-    "description": "The page size (a whole session's words: their count)",
-}
-PAGING = {"total": COUNT, "page": ID, "per_page": PER_PAGE, "total_pages": ID}
-PORTAL_PAGING = {"total_pages": ID, "current_page": ID}
-WORD = {
-    "id": ID,
-    "kanji": TEXT,
-    "romaji": NULLABLE_TEXT,
-    "english": NULLABLE_TEXT,
-    "correct_count": COUNT,
-    "wrong_count": COUNT,
-}
-ACTIVITY = {"id": ID, "title": TEXT, "launch_url": NULLABLE_TEXT, "preview_url": NULLABLE_TEXT}
-STUDY_SESSION = {
-    "id": ID,
-    "group_id": ID,
-    "activity_id": ID,
-    "words": _array(_ref("SessionWord")),
-    "created_at": UTC_TIME,
-    "session_id": {**ID, "description": "The same as id (the portal's name)"},
-}
-
-
 def _schemas(max_words: int) -> dict[str, Any]:
-    return {
-        "NewStudySession": {
-            "type": "object",
-            "required": ["group_id", "study_activity_id"],
-            "additionalProperties": False,
-            "properties": {
-                "group_id": ID,
-                "study_activity_id": ID,
-                "word_ids": _array(
-                    ID,
-                    description="Omitted: every word of the group, by id. Order is kept.",
-                    uniqueItems=True,
-                    maxItems=max_words,
-                ),
-            },
-        },
-        "SessionWord": _object(
-            {"id": ID, "word": TEXT, "correct": COUNT, "wrong": COUNT, **WORD},
-            description="A word of a session: its answers in that session, under both names",
-        ),
-        "StudySession": _object(STUDY_SESSION),
-        "StudySessionPage": _object(
-            {**STUDY_SESSION, "session": _ref("Session"), **PAGING},
-            description="Without page/per_page, words holds every word of the session",
-        ),
-        "Answer": {
-            "type": "object",
-            "required": ["correct"],
-            "additionalProperties": False,
-            "properties": {"correct": {"type": "boolean"}},
-        },
-        "ReviewBatch": {
-            "type": "object",
-            "required": ["reviews"],
-            "additionalProperties": False,
-            "properties": {
-                "reviews": _array(
-                    {
-                        "type": "object",
-                        "required": ["word_id", "is_correct"],
-                        "additionalProperties": False,
-                        "properties": {"word_id": ID, "is_correct": {"type": "boolean"}},
-                    },
-                    maxItems=max_words,
-                )
-            },
-        },
-        "ReviewBatchResult": _object(
-            {
-                "study_session_id": ID,
-                "answers_recorded": COUNT,
-                "words": _array(_ref("SessionWord"), description="The words answered, by id"),
-            }
-        ),
-        "Word": _object(WORD, description="A word with its answers over all sessions"),
-        "WordDetails": _object({**WORD, "groups": _array(_ref("GroupRef"))}),
-        "GroupRef": _object({"id": ID, "name": TEXT}),
-        "Group": _object({"id": ID, "group_name": TEXT, "word_count": COUNT}),
-        "StudyActivity": _object(ACTIVITY),
-        "Session": _object(
-            {
-                "id": ID,
-                "group_id": ID,
-                "group_name": TEXT,
-                "activity_id": ID,
-                "activity_name": TEXT,
-                "start_time": UTC_TIME,
-                "end_time": {**UTC_TIME, "description": "The last answer's time, else start_time"},
-                "review_items_count": COUNT,
-            },
-            description="A study session as the history lists it",
-        ),
-        "SessionList": _object({"items": _array(_ref("Session")), **PAGING}),
-        "RecentSession": _object(
-            {
-                "id": ID,
-                "group_id": ID,
-                "activity_name": TEXT,
-                "created_at": UTC_TIME,
-                "correct_count": COUNT,
-                "wrong_count": COUNT,
-            }
-        ),
-        "DashboardStats": _object(
-            {
-                "total_vocabulary": COUNT,
-                "total_words_studied": COUNT,
-                "mastered_words": COUNT,
-                "success_rate": {"type": "number", "minimum": 0, "maximum": 1},
-                "total_sessions": COUNT,
-                "active_groups": COUNT,
-                "current_streak": COUNT,
-            }
-        ),
-        "Health": {
-            "type": "object",
-            "required": ["status"],
-            "properties": {"status": {"enum": ["ok", "unavailable"]}, "error": TEXT},
-        },
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "description": (
-                "The message; a 400 names the bad field or parameter, a 404 lists the ids "
-                "that do not exist under missing_<field>, e.g. missing_word_ids."
-            ),
-            "properties": {
-                "error": TEXT,
-                "field": TEXT,
-                "reason": {**TEXT, "description": "Why the database is unavailable (503)"},
-            },
-            "patternProperties": {"^missing_[a-z_]+$": _array(ID, minItems=1)},
-            "additionalProperties": False,
-        },
+    """The shapes' schemas (``studycore.shapes``), with this app's limits on request bodies.
+
+    A request object takes no other field, and its lists are as long as the app allows.
+    """
+    schemas = json_schemas()
+    for request in ("NewStudySession", "Answer", "BatchAnswer", "ReviewBatch"):
+        schemas[request]["additionalProperties"] = False
+    schemas["NewStudySession"]["properties"]["word_ids"] |= {
+        "uniqueItems": True,
+        "maxItems": max_words,
     }
-
-
-def _page(key: str, item: str, **more: Any) -> dict[str, Any]:
-    """The envelope of the portal's older lists: ``{key: […], total_pages, current_page}``."""
-    return _object({key: _array(_ref(item)), **PORTAL_PAGING, **more})
+    schemas["ReviewBatch"]["properties"]["reviews"]["maxItems"] = max_words
+    schemas["Error"]["patternProperties"] = {"^missing_[a-z_]+$": _array(ID, minItems=1)}
+    return schemas
 
 
 # Every operation that reaches the database: it may be away (unreachable, full, locked).
@@ -269,14 +128,12 @@ def _get(
     return {"get": {**operation, "parameters": parameters} if parameters else operation}
 
 
-def _group_page(
-    operation_id: str, what: str, key: str, item: str, listing: Listing
-) -> dict[str, Any]:
+def _group_page(operation_id: str, what: str, page: str, listing: Listing) -> dict[str, Any]:
     """A page of one group's words or sessions, in the portal's envelope."""
     return _get(
         operation_id,
         f"A page of a group's {what}",
-        _page(key, item),
+        _ref(page),
         parameters=[GROUP_ID, *_paging(listing)],
         missing="group",
     )
@@ -358,10 +215,7 @@ def _paths() -> dict[str, Any]:
                     "content": {"application/json": {"schema": {}}},
                 },
                 "responses": {
-                    "200": _json(
-                        _object({"message": TEXT, "deleted_study_sessions": COUNT}),
-                        "The history is empty",
-                    ),
+                    "200": _json(_ref("ResetResult"), "The history is empty"),
                     "400": _error(WRITE_ERROR[0].upper() + WRITE_ERROR[1:]),
                     "403": _error(FOREIGN_ORIGIN),
                     **UNAVAILABLE,
@@ -397,33 +251,32 @@ def _paths() -> dict[str, Any]:
         "/words": _get(
             "listWords",
             "A page of the vocabulary, 50 words a page",
-            _page("words", "Word", total_words=COUNT),
+            _ref("WordsPage"),
             parameters=_paging(catalog.WORDS),
         ),
         "/words/{word_id}": _get(
             "getWord",
             "A word with its answer totals and its groups",
-            _object({"word": _ref("WordDetails")}),
+            _ref("WordResponse"),
             parameters=[WORD_ID],
             missing="word",
         ),
         "/groups": _get(
             "listGroups",
             "A page of the groups with their word counts, 10 a page",
-            _page("groups", "Group"),
+            _ref("GroupsPage"),
             parameters=_paging(catalog.GROUPS),
         ),
         "/groups/{group_id}": _get(
             "getGroup", "A group", _ref("Group"), parameters=[GROUP_ID], missing="group"
         ),
         "/groups/{group_id}/words": _group_page(
-            "listGroupWords", "words, 10 a page", "words", "Word", catalog.GROUP_WORDS
+            "listGroupWords", "words, 10 a page", "GroupWordsPage", catalog.GROUP_WORDS
         ),
         "/groups/{group_id}/study_sessions": _group_page(
             "listGroupStudySessions",
             "study sessions, newest first unless sorted otherwise",
-            "study_sessions",
-            "Session",
+            "GroupSessionsPage",
             history.GROUP_SESSIONS,
         ),
         "/api/study-activities": _get(
@@ -446,7 +299,7 @@ def _paths() -> dict[str, Any]:
         "/api/study-activities/{study_activity_id}/launch": _get(
             "getLaunchData",
             "The activity and the groups its launch page offers",
-            _object({"activity": _ref("StudyActivity"), "groups": _array(_ref("GroupRef"))}),
+            _ref("LaunchData"),
             parameters=[ACTIVITY_ID],
             missing="study activity",
         ),

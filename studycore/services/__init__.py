@@ -1,0 +1,13 @@
+"""The services: every rule of the domain, each call one transaction.
+
+Each takes a session factory (``Database.sessions``) and returns plain, immutable results
+(``studycore.results``), or raises a ``StudyCoreError``.
+
+- ``study_sessions``: starting a study session (the create, with its existence checks).
+- ``reviews``: counting the learner's answers, one or a batch.
+- ``history``: the sessions listed, one session with its words, and reset.
+- ``catalog``: words, groups, study activities and the launch page's data.
+- ``statistics``: the dashboard's figures.
+- ``vocabulary``: importing words from JSON and CSV files.
+- ``validation``, ``paging``, ``statements``: what the services share.
+"""

@@ -1,0 +1,245 @@
+"""The study-session services: every rule of the domain, each call one transaction.
+
+The statements are built once, with bound parameters, and run on the unit of work's
+connection. A create is three statements whatever its size (the session row, its
+words, all its items); a missing row is explained afterwards, in a fresh transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Insert,
+    Result,
+    Row,
+    Select,
+    bindparam,
+    exists,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from ..db import SessionFactory, write_transaction
+from ..db.id_lists import IDS_PARAMETER, id_list
+from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
+from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
+from ..results import SessionWord, StudySessionDetails
+from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
+
+CONFLICT_RETRIES = 3
+CREATE_REQUIRED_FIELDS = ("group_id", "study_activity_id")
+CREATE_OPTIONAL_FIELDS = ("word_ids",)
+
+# Which of the group and the activity exist, in one round trip (to explain a failure).
+GROUP_AND_ACTIVITY = select(
+    select(Group.id).where(Group.id == bindparam("group_id")).scalar_subquery(),
+    select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
+)
+# The session row, inserted only if its group and activity exist: no row back means one
+# of them is missing, and the slow path finds out which.
+INSERT_SESSION = (
+    insert(StudySession)
+    .from_select(
+        ["group_id", "study_activity_id", "created_at"],
+        select(
+            bindparam("group_id", type_=BigInteger),
+            bindparam("activity_id", type_=BigInteger),
+            bindparam("created_at", type_=StudySession.__table__.c.created_at.type),
+        ).where(
+            exists().where(Group.id == bindparam("group_id")),
+            exists().where(StudyActivity.id == bindparam("activity_id")),
+        ),
+    )
+    .returning(StudySession.id)
+)
+WORDS_OF_GROUP = (
+    select(Word.id, Word.word, Word.reading, Word.translation)
+    .join(WordGroup, WordGroup.word_id == Word.id)
+    .where(WordGroup.group_id == bindparam("group_id"))
+    .order_by(Word.id)
+)
+Words = list[Row[int, str, str | None, str | None]]  # (id, word, reading, translation)
+
+
+def create_study_session(
+    sessions: SessionFactory,
+    *,
+    group_id: int,
+    study_activity_id: int,
+    word_ids: Sequence[int] | None = None,
+    max_words: int = DEFAULT_MAX_WORDS,
+) -> StudySessionDetails:
+    """Start a study session with one review item (0 correct, 0 wrong) per word.
+
+    ``word_ids=None`` takes every word of the group, ordered by id; otherwise the words
+    keep the given order. The group, the activity and every word must exist: all that
+    are missing are reported together in one ``NotFoundError``. The session and its
+    items are written in one transaction, so on any error nothing is written.
+    """
+    group_id = require_id("group_id", group_id)
+    study_activity_id = require_id("study_activity_id", study_activity_id)
+    ids = optional_id_list("word_ids", word_ids, limit=max_words)
+    for _attempt in range(CONFLICT_RETRIES):
+        try:
+            created = _create_once(sessions, group_id, study_activity_id, ids)
+        except IntegrityError as conflict:
+            # Race 1 (PostgreSQL): a referenced row was deleted by a transaction that
+            # committed while this insert ran, and its foreign key refused the items.
+            _raise_if_missing(sessions, group_id, study_activity_id, ids, cause=conflict)
+            if ids is not None:
+                raise  # nothing is missing: not a race this function can explain
+            continue  # Race 2: the group's words changed under the insert; read them again
+        if created is not None:
+            return created
+        # The attempt found a referenced row missing and rolled back; a fresh look names
+        # everything that is missing, at once.
+        _raise_if_missing(sessions, group_id, study_activity_id, ids)
+        # Race 3: nothing is missing any more (it was created after the attempt looked).
+    raise ConcurrentChangeError(
+        f"the referenced rows kept changing during {CONFLICT_RETRIES} attempts"
+    )
+
+
+def create_study_session_from_json(
+    sessions: SessionFactory, payload: object, *, max_words: int = DEFAULT_MAX_WORDS
+) -> StudySessionDetails:
+    """``create_study_session`` for a decoded JSON body, as the HTTP API receives it.
+
+    Unknown fields are rejected (a typo must not silently mean "all words"), and an
+    explicit ``"word_ids": null`` is not the same as leaving the field out.
+    """
+    fields = payload_fields(
+        payload, required=CREATE_REQUIRED_FIELDS, optional=CREATE_OPTIONAL_FIELDS
+    )
+    if "word_ids" in fields and fields["word_ids"] is None:
+        raise ValidationError("word_ids must be an array of integers, not null", field="word_ids")
+    return create_study_session(sessions, **fields, max_words=max_words)
+
+
+def _create_once(
+    sessions: SessionFactory, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
+) -> StudySessionDetails | None:
+    """One unit of work: the new session, or None (rolled back) if a referenced row is missing."""
+    with write_transaction(sessions) as orm_session:
+        created = _insert_session(orm_session.connection(), group_id, activity_id, word_ids)
+        if created is None:
+            orm_session.rollback()
+        return created
+
+
+def _raise_if_missing(
+    sessions: SessionFactory,
+    group_id: int,
+    activity_id: int,
+    word_ids: tuple[int, ...] | None,
+    *,
+    cause: BaseException | None = None,
+) -> None:
+    """Raise ``NotFoundError`` naming every referenced row that does not exist now."""
+    missing = _find_missing(sessions, group_id, activity_id, word_ids)
+    if missing.missing:
+        raise missing from cause
+
+
+def _insert_session(
+    connection: Connection, group_id: int, activity_id: int, word_ids: tuple[int, ...] | None
+) -> StudySessionDetails | None:
+    """The session row, its words, all its items: three statements; None if a row is missing."""
+    created_at = datetime.now(UTC)
+    parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
+    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
+    if study_session_id is None:  # its group or activity is missing
+        return None
+    if word_ids is None:
+        words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
+    else:
+        words = _words_by_id(connection, word_ids)
+        if len(words) < len(word_ids):
+            return None
+    if words:
+        _insert_items(connection, study_session_id, [word_id for word_id, *_ in words])
+    fresh_words = tuple(
+        SessionWord(word_id, text, 0, 0, reading, translation)
+        for word_id, text, reading, translation in words
+    )
+    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+
+
+def _insert_items(connection: Connection, study_session_id: int, word_ids: list[int]) -> None:
+    """One set-based statement for any number of items, in the order of ``word_ids``."""
+    dialect = connection.dialect.name
+    parameters = {
+        "study_session_id": study_session_id,
+        IDS_PARAMETER: id_list(dialect).encode(word_ids),
+    }
+    connection.execute(_insert_items_statement(dialect), parameters)
+
+
+def _find_missing(
+    sessions: SessionFactory,
+    group_id: int,
+    activity_id: int,
+    word_ids: tuple[int, ...] | None,
+) -> NotFoundError:
+    """A fresh transaction's view of which referenced rows do not exist."""
+    with sessions.begin() as orm_session:
+        connection = orm_session.connection()
+        found = _words_by_id(connection, word_ids or ())
+        return _missing(connection, group_id, activity_id, word_ids or (), found)
+
+
+def _missing(
+    connection: Connection,
+    group_id: int,
+    activity_id: int,
+    word_ids: Sequence[int],
+    found_words: Words,
+) -> NotFoundError:
+    """An error naming the group, activity and word ids that do not exist (maybe none)."""
+    parameters = {"group_id": group_id, "activity_id": activity_id}
+    found_group, found_activity = connection.execute(GROUP_AND_ACTIVITY, parameters).one()
+    return NotFoundError(
+        {
+            "group_id": [] if found_group else [group_id],
+            "study_activity_id": [] if found_activity else [activity_id],
+            "word_ids": set(word_ids) - {word_id for word_id, *_ in found_words},
+        }
+    )
+
+
+def _words_by_id(connection: Connection, word_ids: Sequence[int]) -> Words:
+    """The (id, word) rows of ``word_ids`` that exist, in the order of ``word_ids``."""
+    if not word_ids:
+        return []
+    dialect = connection.dialect.name
+    parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
+    return _word_rows(connection.execute(_words_by_id_statement(dialect), parameters))
+
+
+@cache
+def _words_by_id_statement(dialect: str) -> Select[int, str, str | None, str | None]:
+    ids = id_list(dialect)
+    return (
+        select(Word.id, Word.word, Word.reading, Word.translation)
+        .join(ids.rows, Word.id == ids.value)
+        .order_by(ids.position)
+    )
+
+
+@cache
+def _insert_items_statement(dialect: str) -> Insert:
+    ids = id_list(dialect)
+    session_id = bindparam("study_session_id", type_=BigInteger)
+    rows = select(session_id, ids.value).order_by(ids.position)
+    columns = ["study_session_id", "word_id"]
+    return insert(WordReviewItem).from_select(columns, rows, include_defaults=False)
+
+
+def _word_rows(rows: Result[int, str, str | None, str | None]) -> Words:
+    return list(rows.all())

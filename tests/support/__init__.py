@@ -1,0 +1,1 @@
+"""What the tests and the benchmarks share: databases, servers, faults, test data."""
