@@ -351,8 +351,10 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
                     "headers": {"Retry-After": {"schema": {"type": "string"}}},
                 },
                 "UriTooLong": {
-                    "description": "The request line is longer than the HTTP server accepts "
-                    "(gunicorn: 4094 bytes); its body is the server's, not JSON"
+                    **_error(
+                        "The request line is longer than the HTTP server accepts (gunicorn: "
+                        "4094 bytes); JSON as gunicorn_conf makes it, another server's own body"
+                    ),
                 },
             },
         },

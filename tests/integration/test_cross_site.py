@@ -19,35 +19,21 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
-from studycore import create_study_session
 from studycore_web import create_app
 from studycore_web.security import NOT_JSON
-from tests.support.routes import Route, app_routes, database_state
-from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID
-
-LOOPBACK_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"]
-FOREIGN_ORIGINS = [
-    "http://evil.example",
-    "http://localhost.evil.example",  # a loopback name as a prefix is not loopback
-    "http://localhost:5173.evil.example",
-    "https://localhost:5173",  # another scheme is another origin
-    "http://127.0.0.2:5000",  # a loopback address, but not one of the loopback origins
-    "null",  # sandboxed frames, file: pages
-    "",
-]
-FOREIGN_HOSTS = ["evil.example", "evil.example:5000", "localhost.evil.example", "127.0.0.1.nip.io"]
-HOST_REFUSED = {"error": "Host not allowed: add it to TRUSTED_HOSTS"}
-ORIGIN_REFUSED = {"error": "Origin not allowed: add it to CORS_ORIGINS"}
-# What a page can send without a CORS preflight (a form, a no-cors fetch, sendBeacon),
-# and no body at all (the bare reset): (Content-Type, body).
-SIMPLE_BODIES = [
-    ("text/plain", b'{"group_id": 1, "study_activity_id": 1, "correct": true}'),
-    ("text/plain;charset=UTF-8", b'{"reviews": [{"word_id": 1, "is_correct": true}]}'),
-    ("application/x-www-form-urlencoded", b"group_id=1&study_activity_id=1"),
-    ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="a"\r\n'
-                                        b"\r\n1\r\n--x--\r\n"),
-    (None, b""),
-]  # fmt: skip
+from tests.support.routes import (
+    FOREIGN_HOSTS,
+    FOREIGN_ORIGINS,
+    HOST_REFUSED,
+    LOOPBACK_ORIGINS,
+    ORIGIN_REFUSED,
+    SIMPLE_BODIES,
+    Route,
+    database_state,
+    reads,
+    routes_on_a_new_session,
+    writes,
+)
 
 
 class WatchedBody(io.BytesIO):
@@ -64,30 +50,6 @@ class WatchedBody(io.BytesIO):
 def routes(app: Flask, sessions: sessionmaker[Session]) -> list[Route]:
     """Every route, on a session of words 1-5 and the rows the test vocabulary has."""
     return routes_on_a_new_session(app, sessions)
-
-
-def routes_on_a_new_session(app: Flask, sessions: sessionmaker[Session]) -> list[Route]:
-    """Every route, its ids naming a new session of words 1-5 and existing rows; resets last."""
-    study_session = create_study_session(
-        sessions, group_id=BASICS_GROUP_ID, study_activity_id=ACTIVITY_ID
-    )
-    ids = {
-        "study_session_id": study_session.id,
-        "word_id": 1,
-        "group_id": BASICS_GROUP_ID,
-        "activity_id": ACTIVITY_ID,
-    }
-    routes = app_routes(app, ids)
-    assert {"GET", "POST"} <= {route.method for route in routes}
-    return sorted(routes, key=lambda route: route.endpoint.endswith(".reset"))
-
-
-def writes(routes: list[Route]) -> list[Route]:
-    return [route for route in routes if route.writes]
-
-
-def reads(routes: list[Route]) -> list[Route]:
-    return [route for route in routes if not route.writes]
 
 
 def send_json(client: FlaskClient, route: Route, headers: dict[str, str]) -> TestResponse:

@@ -1,4 +1,4 @@
-"""Every route of an app, walked from its URL map, with the ids of rows that exist.
+"""Every route of an app, walked from its URL map, and what a hostile page sends to it.
 
 Tests that must hold on every route (the cross-site and host checks) take their list
 from here, so a route added later is covered without anyone remembering to add it.
@@ -14,8 +14,33 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from studycore import create_study_session
 from studycore.models import WordReviewItem
-from tests.support.vocabulary import row_counts
+from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID, row_counts
+
+LOOPBACK_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"]
+FOREIGN_ORIGINS = [
+    "http://evil.example",
+    "http://localhost.evil.example",  # a loopback name as a prefix is not loopback
+    "http://localhost:5173.evil.example",
+    "https://localhost:5173",  # another scheme is another origin
+    "http://127.0.0.2:5000",  # a loopback address, but not one of the loopback origins
+    "null",  # sandboxed frames, file: pages
+    "",
+]
+FOREIGN_HOSTS = ["evil.example", "evil.example:5000", "localhost.evil.example", "127.0.0.1.nip.io"]
+HOST_REFUSED = {"error": "Host not allowed: add it to TRUSTED_HOSTS"}
+ORIGIN_REFUSED = {"error": "Origin not allowed: add it to CORS_ORIGINS"}
+# What a page can send without a CORS preflight (a form, a no-cors fetch, sendBeacon),
+# and no body at all (the bare reset): (Content-Type, body).
+SIMPLE_BODIES = [
+    ("text/plain", b'{"group_id": 1, "study_activity_id": 1, "correct": true}'),
+    ("text/plain;charset=UTF-8", b'{"reviews": [{"word_id": 1, "is_correct": true}]}'),
+    ("application/x-www-form-urlencoded", b"group_id=1&study_activity_id=1"),
+    ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="a"\r\n'
+                                        b"\r\n1\r\n--x--\r\n"),
+    (None, b""),
+]  # fmt: skip
 
 # A body each write accepts on the test vocabulary: sent as JSON from an allowed
 # origin it succeeds, so a refusal of the same request is the check's doing. A new
@@ -73,3 +98,27 @@ def database_state(sessions: sessionmaker[Session]) -> dict[str, int]:
             )
         ).one()
     return {**row_counts(sessions), "correct": int(correct), "wrong": int(wrong)}
+
+
+def routes_on_a_new_session(app: Flask, sessions: sessionmaker[Session]) -> list[Route]:
+    """Every route, its ids naming a new session of words 1-5 and existing rows; resets last."""
+    study_session = create_study_session(
+        sessions, group_id=BASICS_GROUP_ID, study_activity_id=ACTIVITY_ID
+    )
+    ids = {
+        "study_session_id": study_session.id,
+        "word_id": 1,
+        "group_id": BASICS_GROUP_ID,
+        "activity_id": ACTIVITY_ID,
+    }
+    routes = app_routes(app, ids)
+    assert {"GET", "POST"} <= {route.method for route in routes}
+    return sorted(routes, key=lambda route: route.endpoint.endswith(".reset"))
+
+
+def writes(routes: list[Route]) -> list[Route]:
+    return [route for route in routes if route.writes]
+
+
+def reads(routes: list[Route]) -> list[Route]:
+    return [route for route in routes if not route.writes]
