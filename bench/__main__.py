@@ -204,7 +204,7 @@ def _print_portal(arguments: argparse.Namespace) -> None:
 def _portal_table(results: list[portal.PortalResult]) -> str:
     loads = ", ".join(f"{r.engine} {r.load_seconds:.1f} s" for r in results)
     title = (
-        f"\nPortal reads (SPEC 6): {portal.WORDS_COUNT:,} words, {portal.SESSIONS_COUNT:,}"
+        f"\nPortal reads: {portal.WORDS_COUNT:,} words, {portal.SESSIONS_COUNT:,}"
         f" sessions, {portal.SESSIONS_COUNT * portal.ITEMS_PER_SESSION:,} review items"
         f" (loaded set-based: {loads}); ms per library call, {portal.ROUNDS} calls each"
     )

@@ -1,4 +1,4 @@
-"""The portal's reads (SPEC 6) on a database at the SPEC's scale, loaded set-based.
+"""The portal's reads on a database at the contract's scale, loaded set-based.
 
 10,000 words in 100 groups of 100, 3 activities, 100,000 sessions spread evenly over the
 last 365 days up to ten minutes ago, 10 review items each (1,000,000), seven in ten of
@@ -94,7 +94,7 @@ _TOTALS_MATCH = (
 
 
 def load(url: str) -> tuple[Database, float]:
-    """Migrate a fresh database and fill it at the SPEC's scale; the seconds it took."""
+    """Migrate a fresh database and fill it at the contract's scale; the seconds it took."""
     database = open_database(url)
     schema.upgrade(database)
     started = time.perf_counter()
@@ -169,7 +169,7 @@ def _deep_pages() -> list[tuple[str, Read]]:
 
 
 def portal_reads() -> list[tuple[str, Read]]:
-    """Every read of SPEC 6, named as the table shows it."""
+    """Every portal read, named as the table shows it."""
     session_page = _page(history.get_study_session, SESSION_WORDS_PAGE, SESSION_ID, per_page=10)
     by_size = _page(catalog.list_groups, GROUPS, sort_by="word_count", order="desc")
     return [
@@ -200,7 +200,7 @@ class PortalResult:
 
 
 def measure_portal(engine: str, url: str, rounds: int = ROUNDS) -> PortalResult:
-    """Load the SPEC's scale into ``url``, then time every read, interleaved."""
+    """Load the contract's scale into ``url``, then time every read, interleaved."""
     database, seconds = load(url)
     try:
         sessions = database.sessions

@@ -1,4 +1,4 @@
-"""ORM models of the six tables of the contract (SPEC section 2).
+"""ORM models of the six tables of the contract (the tables and columns clients rely on).
 
 The schema itself is created only by the Alembic migrations; these models and the
 migrations are kept identical by ``tests/test_migrations.py``.

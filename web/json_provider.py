@@ -1,6 +1,6 @@
 """Response bodies encoded by msgspec: the same JSON as Flask's encoder, many times faster.
 
-A 10,000-word session encodes in 4 ms instead of 73 (``python -m bench.serialization``).
+A 10,000-word session encodes about 10x faster (``python -m bench.serialization``).
 Keys keep the order they were written in and text stays UTF-8 (no ``\\u`` escapes), as
 the documented shapes show them.
 """

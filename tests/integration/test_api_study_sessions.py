@@ -1,4 +1,4 @@
-"""The HTTP API of SPEC section 4: shapes, statuses and every row of the error table."""
+"""The study-session HTTP API: shapes, statuses and every row of the error table (docs/api.md)."""
 
 from __future__ import annotations
 

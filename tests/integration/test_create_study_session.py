@@ -1,4 +1,4 @@
-"""create_study_session as a library: SPEC section 3, without Flask."""
+"""create_study_session as a library, without Flask: the rules, the result, the one transaction."""
 
 from __future__ import annotations
 

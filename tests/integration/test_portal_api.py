@@ -1,4 +1,4 @@
-"""The lang-portal's API (SPEC section 6), at the paths its React frontend calls.
+"""The lang-portal's API, at the paths its React frontend calls.
 
 Every field the frontend reads is checked, with the parameters it sends (read from its
 ``src/services/api.ts`` and ``src/pages/*.tsx``).
