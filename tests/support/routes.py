@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import create_study_session
-from studycore.models import WordReviewItem
+from studycore.models import StudySession, WordReviewItem
 from tests.support.vocabulary import ACTIVITY_ID, BASICS_GROUP_ID, row_counts
 
 LOOPBACK_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"]
@@ -88,16 +88,29 @@ def app_routes(app: Flask, ids: Mapping[str, int]) -> list[Route]:
     return routes
 
 
-def database_state(sessions: sessionmaker[Session]) -> dict[str, int]:
-    """Rows per table and the answers counted: any write changes one of them."""
+def database_state(sessions: sessionmaker[Session]) -> dict[str, object]:
+    """Rows per table, every session and every count: any write changes one of them.
+
+    The rows themselves, not only their numbers: a reset and a new session with one
+    answer would leave the counts as they were.
+    """
     with sessions() as session:
-        correct, wrong = session.execute(
+        study_sessions = session.execute(
+            select(StudySession.id, StudySession.created_at).order_by(StudySession.id)
+        ).all()
+        items = session.execute(
             select(
-                func.coalesce(func.sum(WordReviewItem.correct), 0),
-                func.coalesce(func.sum(WordReviewItem.wrong), 0),
-            )
-        ).one()
-    return {**row_counts(sessions), "correct": int(correct), "wrong": int(wrong)}
+                WordReviewItem.study_session_id,
+                WordReviewItem.word_id,
+                WordReviewItem.correct,
+                WordReviewItem.wrong,
+            ).order_by(WordReviewItem.study_session_id, WordReviewItem.word_id)
+        ).all()
+    return {
+        **row_counts(sessions),
+        "study_session_rows": [tuple(row) for row in study_sessions],
+        "review_item_rows": [tuple(row) for row in items],
+    }
 
 
 def routes_on_a_new_session(app: Flask, sessions: sessionmaker[Session]) -> list[Route]:
