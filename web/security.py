@@ -34,7 +34,7 @@ LOOPBACK_ORIGINS = tuple(
     for origin in ("http://localhost", "http://127.0.0.1", "http://[::1]")
 )
 # Served by default, with any port. Werkzeug's trusted-host match cuts every name at
-# its first colon, so an IPv6 literal such as [::1] cannot be listed (README).
+# its first colon, so an IPv6 literal such as [::1] cannot be listed (docs/operations.md).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EVERYTHING = "*"
