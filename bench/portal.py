@@ -2,8 +2,10 @@
 
 10,000 words in 100 groups of 100, 3 activities, 100,000 sessions spread evenly over the
 last 365 days up to ten minutes ago, 10 review items each (1,000,000), seven in ten of
-them answered. Every read is the service call behind one route, with the parameters the
-portal's frontend sends.
+them answered. One more group holds words 1-1,000 again, for the Typing Tutor's unpaged
+read: every other word of it with three stored parts, the rest without (they get one
+part, their reading in syllables). Every read is the service call behind one route, with
+the parameters the portal's frontend (or the tutor) sends.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ SESSIONS_COUNT, ITEMS_PER_SESSION = 100_000, 10
 SPACING_SECONDS = 315  # 100,000 sessions x 315 s = 364.6 days
 ROUNDS = 40
 WORD_ID, GROUP_ID, ACTIVITY_ID, SESSION_ID = 4_950, 50, 1, SESSIONS_COUNT
+TUTOR_GROUP_ID, TUTOR_GROUP_WORDS = GROUPS_COUNT + 1, 1_000
+_THREE_PARTS = (
+    '[{"kanji": "w", "romaji": ["r"]}, {"kanji": "x", "romaji": ["1", "2"]},'
+    ' {"kanji": "y", "romaji": ["3"]}]'
+)
 
 _SERIES = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) "
 # Names and readings in another order than the ids, so sorting them is real work.
@@ -47,6 +54,10 @@ _CATALOG = [
     " SELECT i, 'w' || ((i * 7919) % 10000 + 10000), 'r' || ((i * 6007) % 10000 + 10000),"
     " 't' || ((i * 3001) % 10000 + 10000) FROM n",
     "INSERT INTO word_groups (word_id, group_id) SELECT id, (id - 1) / 100 + 1 FROM words",
+    f"INSERT INTO groups (id, name) VALUES ({TUTOR_GROUP_ID}, 'the tutor''s group')",
+    f"INSERT INTO word_groups (word_id, group_id) SELECT id, {TUTOR_GROUP_ID} FROM words"
+    f" WHERE id <= {TUTOR_GROUP_WORDS}",
+    f"UPDATE words SET parts = '{_THREE_PARTS}' WHERE id <= {TUTOR_GROUP_WORDS} AND id % 2 = 0",
 ]
 # Session i: group 1 + i % 100, activity 1 + i % 3; the newest (i = 100,000) ten minutes ago.
 _SESSIONS = _SERIES.format(count=SESSIONS_COUNT) + (
@@ -179,6 +190,10 @@ def portal_reads() -> list[tuple[str, Read]]:
         ("groups p1 by word_count desc", by_size),
         ("group", partial(catalog.get_group, group_id=GROUP_ID)),
         ("group words p1 by kanji", _page(catalog.list_group_words, GROUP_WORDS, GROUP_ID)),
+        (
+            f"group words raw ({TUTOR_GROUP_WORDS:,} words, the tutor)",
+            partial(catalog.get_group_words_raw, group_id=TUTOR_GROUP_ID),
+        ),
         *_group_session_sorts(),
         ("sessions p1", _page(history.list_study_sessions, SESSIONS)),
         ("activity sessions p1", _page(history.list_activity_sessions, SESSIONS, ACTIVITY_ID)),

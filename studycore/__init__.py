@@ -25,6 +25,7 @@ from .errors import (
 from .results import Page, SessionWord, StudySessionDetails, StudySessionPage
 from .services.catalog import (
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -43,6 +44,7 @@ from .services.history import (
 from .services.paging import Listing, PageRequest
 from .services.reviews import (
     Answer,
+    record_answers_from_json,
     record_review,
     record_review_from_json,
     record_reviews,
@@ -72,6 +74,7 @@ __all__ = [
     "create_study_session_from_json",
     "dashboard_stats",
     "get_group",
+    "get_group_words_raw",
     "get_launch_data",
     "get_study_activity",
     "get_study_session",
@@ -85,6 +88,7 @@ __all__ = [
     "list_words",
     "open_database",
     "recent_session",
+    "record_answers_from_json",
     "record_review",
     "record_review_from_json",
     "record_reviews",

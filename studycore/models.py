@@ -129,6 +129,9 @@ class StudySession(Base):
         Index("ix_study_sessions_created_at", "created_at"),
         Index("ix_study_sessions_group_id_created_at", "group_id", "created_at"),
         Index("ix_study_sessions_study_activity_id_created_at", "study_activity_id", "created_at"),
+        # Ids are never reused, even on SQLite after every session was deleted (0003):
+        # a stale client's answers for an old session must not land in a new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -144,6 +147,7 @@ class WordReviewItem(Base):
         UniqueConstraint("study_session_id", "word_id"),
         CheckConstraint("correct >= 0", name="correct_not_negative"),
         CheckConstraint("wrong >= 0", name="wrong_not_negative"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

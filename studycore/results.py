@@ -14,6 +14,7 @@ from math import ceil
 from typing import Generic, NamedTuple, TypeVar
 
 from . import shapes
+from .services.word_parts import WordPart
 
 Item = TypeVar("Item")
 JsonItem = TypeVar("JsonItem")
@@ -50,16 +51,25 @@ class SessionWord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StudySessionDetails:
-    """A study session and its words, in the order the session was created with."""
+    """A study session and its words, in the order the session was created with.
+
+    ``summary`` is the session as the history lists it: its names, its end time and
+    the answers recorded (none yet, right after the create).
+    """
 
     id: int
     group_id: int
     activity_id: int
     created_at: datetime
     words: tuple[SessionWord, ...]
+    summary: SessionSummary
 
     def to_json(self) -> shapes.StudySession:
-        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's."""
+        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's.
+
+        The portal's clients read the summary's keys flat, beside the seed's.
+        """
+        summary = self.summary
         return {
             "id": self.id,
             "group_id": self.group_id,
@@ -67,6 +77,11 @@ class StudySessionDetails:
             "words": [word.to_json() for word in self.words],
             "created_at": format_utc(self.created_at),
             "session_id": self.id,  # the portal's name for the id
+            "group_name": summary.group_name,
+            "activity_name": summary.activity_name,
+            "start_time": format_utc(summary.start_time),
+            "end_time": format_utc(summary.end_time),
+            "review_items_count": summary.review_items_count,
         }
 
 
@@ -89,6 +104,41 @@ class WordSummary(NamedTuple):
             "english": self.translation,
             "correct_count": self.correct_count,
             "wrong_count": self.wrong_count,
+        }
+
+
+class RawWord(NamedTuple):
+    """A word with its parts, as the Typing Tutor reads it."""
+
+    id: int
+    word: str
+    reading: str | None
+    translation: str | None
+    parts: tuple[WordPart, ...]
+
+    def to_json(self) -> shapes.RawWord:
+        return {
+            "id": self.id,
+            "kanji": self.word,
+            "romaji": self.reading,
+            "english": self.translation,
+            "parts": [{"kanji": text, "romaji": list(romaji)} for text, romaji in self.parts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWordsRaw:
+    """Every word of a group, in id order, with the parts the Typing Tutor plays."""
+
+    group_id: int
+    group_name: str
+    words: tuple[RawWord, ...]
+
+    def to_json(self) -> shapes.GroupWordsRaw:
+        return {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "words": [word.to_json() for word in self.words],
         }
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 import msgspec
 
 from .services.validation import MAX_ID
+from .services.word_parts import MAX_PARTS
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -25,6 +26,12 @@ UtcTime = Annotated[
         extra_json_schema={"format": "date-time"},
         description="UTC, ISO 8601, to the second",
     ),
+]
+
+# A session's summary, in the history's Session and flat in the StudySession.
+EndTime = Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
+AnswersRecorded = Annotated[
+    int, msgspec.Meta(ge=0, description="The answers recorded in the session")
 ]
 
 _encoder = msgspec.json.Encoder()
@@ -51,6 +58,13 @@ class NewStudySession(TypedDict):
 class Answer(TypedDict):
     """One answer for the word in the path."""
 
+    correct: bool
+
+
+class SessionAnswer(TypedDict):
+    """One answer for a word of the session, as the Typing Tutor posts it."""
+
+    word_id: Id
     correct: bool
 
 
@@ -85,7 +99,7 @@ class SessionWord(TypedDict):
 
 
 class StudySession(TypedDict):
-    """A study session and its words, in the order it was created with."""
+    """A study session and its words, in the order it was created with; its summary flat."""
 
     id: Id
     group_id: Id
@@ -93,6 +107,11 @@ class StudySession(TypedDict):
     words: list[SessionWord]
     created_at: UtcTime
     session_id: Annotated[int, msgspec.Meta(ge=1, description="The same as id (the portal's)")]
+    group_name: str
+    activity_name: str
+    start_time: UtcTime
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class Session(TypedDict):
@@ -104,8 +123,8 @@ class Session(TypedDict):
     activity_id: Id
     activity_name: str
     start_time: UtcTime
-    end_time: Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
-    review_items_count: Count
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class ApiPaging(TypedDict):
@@ -163,6 +182,32 @@ class GroupRef(TypedDict):
 
     id: Id
     name: str
+
+
+class WordPart(TypedDict):
+    """A piece of a word as the Typing Tutor draws it."""
+
+    kanji: str
+    romaji: Annotated[list[str], msgspec.Meta(description="Its reading, in syllables")]
+
+
+class RawWord(TypedDict):
+    """A word as the Typing Tutor plays it; one stored without usable parts has one part:
+    the whole word and its reading."""
+
+    id: Id
+    kanji: str
+    romaji: str | None
+    english: str | None
+    parts: Annotated[list[WordPart], msgspec.Meta(min_length=1, max_length=MAX_PARTS)]
+
+
+class GroupWordsRaw(TypedDict):
+    """Every word of a group, in id order, unpaged."""
+
+    group_id: Id
+    group_name: str
+    words: list[RawWord]
 
 
 class WordDetails(Word):
@@ -284,10 +329,11 @@ class Error(TypedDict):
 
 
 SHAPES: tuple[type[Any], ...] = (
-    NewStudySession, Answer, ReviewBatch, StudySession, StudySessionPage, SessionWord,
-    ReviewBatchResult, Session, SessionList, ResetResult, Word, WordDetails, WordResponse,
-    GroupRef, Group, StudyActivity, LaunchData, WordsPage, GroupsPage, GroupWordsPage,
-    GroupSessionsPage, RecentSession, DashboardStats, Health, Error,
+    NewStudySession, Answer, SessionAnswer, ReviewBatch, StudySession, StudySessionPage,
+    SessionWord, ReviewBatchResult, Session, SessionList, ResetResult, Word, WordDetails,
+    WordResponse, WordPart, RawWord, GroupWordsRaw, GroupRef, Group, StudyActivity, LaunchData,
+    WordsPage, GroupsPage, GroupWordsPage, GroupSessionsPage, RecentSession, DashboardStats,
+    Health, Error,
 )  # fmt: skip
 
 

@@ -87,8 +87,13 @@ def _schemas(max_words: int) -> dict[str, Any]:
     A request object takes no other field, and its lists are as long as the app allows.
     """
     schemas = json_schemas()
-    for request in ("NewStudySession", "Answer", "BatchAnswer", "ReviewBatch"):
+    for request in ("NewStudySession", "Answer", "SessionAnswer", "BatchAnswer", "ReviewBatch"):
         schemas[request]["additionalProperties"] = False
+    # The review paths take either shape; a body holding both is a 400.
+    schemas["SessionReview"] = {
+        "oneOf": [_ref("SessionAnswer"), _ref("ReviewBatch")],
+        "description": "One answer, or a batch (all or nothing); never both in one body",
+    }
     schemas["NewStudySession"]["properties"]["word_ids"] |= {
         "uniqueItems": True,
         "maxItems": max_words,
@@ -185,6 +190,20 @@ def _create(operation_id: str) -> dict[str, Any]:
     )
 
 
+def _review(operation_id: str) -> dict[str, Any]:
+    """A session's answers, one or a batch, served at several paths."""
+    return _post(
+        operation_id,
+        "Count one answer, or a batch of answers in one transaction: all of them, or none",
+        "SessionReview",
+        {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
+        parameters=[SESSION_ID],
+        invalid="Invalid body: a missing, unknown or malformed field, both shapes at once, "
+        "or too many reviews",
+        missing="No such session, or some words are not part of it",
+    )
+
+
 SESSION_ID = _path_id("study_session_id", "The study session")
 WORD_ID = _path_id("word_id", "The word")
 GROUP_ID = _path_id("group_id", "The group")
@@ -239,14 +258,14 @@ def _paths() -> dict[str, Any]:
             missing="No such session, or the word is not part of it",
         ),
         "/study_sessions": _create("createPortalStudySession"),
-        "/study_sessions/{study_session_id}/review": _post(
-            "reviewWords",
-            "Count a batch of answers in one transaction: all of them, or none",
-            "ReviewBatch",
-            {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
-            parameters=[SESSION_ID],
-            invalid="Invalid body: reviews missing, too long, or an item malformed",
-            missing="No such session, or some words are not part of it",
+        "/api/study-sessions/{study_session_id}/review": _review("reviewSession"),
+        "/study_sessions/{study_session_id}/review": _review("reviewPortalSession"),
+        "/groups/{group_id}/words/raw": _get(
+            "listGroupWordsRaw",
+            "Every word of a group with its parts, in id order, unpaged (the Typing Tutor)",
+            _ref("GroupWordsRaw"),
+            parameters=[GROUP_ID],
+            missing="group",
         ),
         "/words": _get(
             "listWords",

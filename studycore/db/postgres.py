@@ -50,15 +50,21 @@ def sync_id_sequences(orm_session: Session) -> None:
     """After inserting explicit ids, make generated ids continue above the largest one.
 
     PostgreSQL's id sequences do not notice explicit ids (the next generated id would
-    collide); SQLite always continues from the largest rowid, so nothing is needed there.
+    collide); SQLite continues above the largest id by itself. A sequence only ever moves
+    forward: ids handed out before rows were deleted are never handed out again.
     """
     if orm_session.get_bind().dialect.name != "postgresql":
         return
     for table in Base.metadata.sorted_tables:
         if "id" in table.c and table.c.id.primary_key:
+            sequence = orm_session.scalar(
+                text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')")
+            )
             orm_session.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
-                    f" coalesce(max(id), 0) + 1, false) FROM {table.name}"
+                    f"SELECT setval('{sequence}', greatest("
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}),"
+                    f" (SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM {sequence})"
+                    "), false)"
                 )
             )

@@ -7,7 +7,7 @@ sums review items.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..db import SessionFactory
@@ -17,14 +17,17 @@ from ..results import (
     ActivitySummary,
     GroupRef,
     GroupSummary,
+    GroupWordsRaw,
     LaunchData,
     Page,
+    RawWord,
     WordDetails,
     WordSummary,
 )
 from .paging import Listing, PageRequest, sort_keys
 from .statements import Column, fetch_page, ordered_page
 from .validation import require_id
+from .word_parts import tutor_parts
 
 _WORD_SORT_KEYS = sort_keys(
     ("kanji", "word"), ("romaji", "reading"), ("english", "translation"),
@@ -63,6 +66,13 @@ GROUP_COLUMNS: dict[str, Column] = {
     "id": Group.id,
 }
 GROUP_ROW = select(Group.id, Group.name, WORD_COUNT)
+# Every word of a group with its stored parts, by id: what the Typing Tutor plays.
+RAW_GROUP_WORDS = (
+    select(Word.id, Word.word, Word.reading, Word.translation, Word.parts)
+    .join(WordGroup, WordGroup.word_id == Word.id)
+    .where(WordGroup.group_id == bindparam("group_id"))
+    .order_by(Word.id)
+)
 ACTIVITY_ROW = select(
     StudyActivity.id, StudyActivity.name, StudyActivity.url, StudyActivity.preview_url
 )
@@ -136,6 +146,25 @@ def list_group_words(
             paging,
             WordSummary._make,
         )
+
+
+def get_group_words_raw(sessions: SessionFactory, group_id: int) -> GroupWordsRaw:
+    """Every word of a group, in id order and unpaged, each with parts the tutor can play.
+
+    A word stored without usable parts (none, malformed, more than the tutor's 8) gets
+    one part: the whole word and its reading in syllables (see ``word_parts``).
+    """
+    group_id = require_id("group_id", group_id)
+    with sessions() as orm_session:
+        name = orm_session.scalar(select(Group.name).where(Group.id == group_id))
+        if name is None:
+            raise NotFoundError({"group_id": [group_id]})
+        rows = orm_session.execute(RAW_GROUP_WORDS, {"group_id": group_id}).all()
+    words = tuple(
+        RawWord(word_id, word, reading, translation, tutor_parts(parts, word, reading))
+        for word_id, word, reading, translation, parts in rows
+    )
+    return GroupWordsRaw(group_id, name, words)
 
 
 def list_study_activities(sessions: SessionFactory) -> tuple[ActivitySummary, ...]:

@@ -1,15 +1,16 @@
 """The study history: sessions listed newest first, one session with its words, and reset.
 
-A session's review-item count and end time (its last answer) are read per listed
-session through the items' (session, word) index: a page of 10 sessions touches only
-their own items, never all of them.
+A session's answer count and end time (its last answer) are read per listed session
+through the items' (session, word) index: a page of 10 sessions touches only their own
+items, never all of them. Both are defined once, here (``ANSWERS_COUNT``,
+``LAST_ANSWER``), for every list, sort and page that shows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, delete, func, select, text
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ..db import SessionFactory, write_transaction
@@ -42,7 +43,14 @@ SESSION_WORDS_PAGE = Listing(default_per_page=10)
 
 _ITEMS = WordReviewItem
 _OF_THIS_SESSION = _ITEMS.study_session_id == StudySession.id
-ITEMS_COUNT = select(func.count()).where(_OF_THIS_SESSION).correlate(StudySession).scalar_subquery()
+# review_items_count: the answers recorded in the session (the original backend keeps one
+# item per answer and counts them), 0 for a new session.
+ANSWERS_COUNT = (
+    select(func.coalesce(func.sum(_ITEMS.correct + _ITEMS.wrong), 0))
+    .where(_OF_THIS_SESSION)
+    .correlate(StudySession)
+    .scalar_subquery()
+)
 LAST_ANSWER = (
     select(func.max(_ITEMS.answered_at))
     .where(_OF_THIS_SESSION)
@@ -58,7 +66,7 @@ SUMMARY_ROW = (
         StudyActivity.name,
         StudySession.created_at,
         LAST_ANSWER,
-        ITEMS_COUNT,
+        ANSWERS_COUNT,
     )
     .join(Group, Group.id == StudySession.group_id)
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
@@ -74,8 +82,12 @@ SUMMARY_COLUMNS: dict[str, Column] = {
     "group_name": Group.name,
     "start_time": StudySession.created_at,
     "end_time": func.coalesce(LAST_ANSWER, StudySession.created_at),
-    "review_items_count": ITEMS_COUNT,
+    "review_items_count": ANSWERS_COUNT,
 }
+# How many words a session has: the size of its page of words.
+SESSION_WORD_COUNT = select(func.count()).where(
+    _ITEMS.study_session_id == bindparam("study_session_id")
+)
 
 
 def list_study_sessions(
@@ -123,7 +135,7 @@ def get_study_session(
         summary = _summary(row)
         words = _session_words(orm_session, summary, paging)
     details = StudySessionDetails(
-        summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items
+        summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items, summary
     )
     return StudySessionPage(details=details, summary=summary, words=words)
 
@@ -183,10 +195,12 @@ def _sessions_page(
 def _session_words(
     orm_session: Session, summary: SessionSummary, paging: PageRequest | None
 ) -> Page[SessionWord]:
-    total, parameters = summary.review_items_count, {"study_session_id": summary.id}
+    parameters = {"study_session_id": summary.id}
     if paging is None:  # every word, as one page
         rows = orm_session.execute(SESSION_WORDS, parameters)
-        return Page(tuple(SessionWord._make(row) for row in rows), total, 1, max(total, 1))
+        words = tuple(SessionWord._make(row) for row in rows)
+        return Page(words, len(words), 1, max(len(words), 1))
+    total = orm_session.scalar(SESSION_WORD_COUNT, parameters) or 0
     if paging.offset >= total:
         return Page((), total, paging.page, paging.per_page)
     statement = SESSION_WORDS.limit(paging.per_page).offset(paging.offset)

@@ -28,6 +28,8 @@ from .statements import SESSION_WORDS
 from .validation import DEFAULT_MAX_WORDS, payload_fields, require_id, type_name
 
 _ITEM = WordReviewItem
+# One answer in a session's review body, as the Typing Tutor posts it.
+SINGLE_ANSWER_FIELDS = ("word_id", "correct")
 _WORD_OF_ITEM = Word.id == _ITEM.word_id
 # RETURNING cannot join: the word's columns come as subqueries of the updated item.
 _ANSWERED_WORD = (
@@ -147,6 +149,49 @@ def record_reviews_from_json(
     return record_reviews(
         sessions, study_session_id=study_session_id, answers=answers, max_answers=max_answers
     )
+
+
+def record_answers_from_json(
+    sessions: SessionFactory,
+    *,
+    study_session_id: int,
+    payload: object,
+    max_answers: int = DEFAULT_MAX_WORDS,
+) -> ReviewBatchResult:
+    """Count a session's answers from a body in either shape its clients send.
+
+    One answer ``{"word_id": N, "correct": bool}`` (the Typing Tutor) goes through
+    ``record_review``; the batch ``{"reviews": [{"word_id", "is_correct"}, …]}`` (the
+    portal's frontend) through ``record_reviews``, all or nothing. A body holding both
+    shapes is refused: which one was meant cannot be known. Either way the answer is the
+    batch's result: the words answered, with their new counts in the session.
+    """
+    if not isinstance(payload, dict):
+        raise ValidationError("Invalid request body")
+    single = [field for field in SINGLE_ANSWER_FIELDS if field in payload]
+    if "reviews" in payload:
+        if single:
+            raise ValidationError(
+                f"A body holds one answer (word_id, correct) or a batch (reviews), not both:"
+                f" {single[0]} beside reviews",
+                field=single[0],
+            )
+        return record_reviews_from_json(
+            sessions, study_session_id=study_session_id, payload=payload, max_answers=max_answers
+        )
+    if not single:
+        raise ValidationError(
+            "Missing required field: word_id (one answer: word_id, correct; or a batch: reviews)",
+            field="word_id",
+        )
+    fields = payload_fields(payload, required=SINGLE_ANSWER_FIELDS)
+    word = record_review(
+        sessions,
+        study_session_id=study_session_id,
+        word_id=fields["word_id"],
+        correct=fields["correct"],
+    )
+    return ReviewBatchResult(study_session_id, 1, (word,))
 
 
 def _answer_from_json(review: object, index: int) -> Answer:

@@ -29,7 +29,7 @@ from ..db import SessionFactory, write_transaction
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
 from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
-from ..results import SessionWord, StudySessionDetails
+from ..results import SessionSummary, SessionWord, StudySessionDetails
 from .validation import DEFAULT_MAX_WORDS, optional_id_list, payload_fields, require_id
 
 CONFLICT_RETRIES = 3
@@ -42,7 +42,8 @@ GROUP_AND_ACTIVITY = select(
     select(StudyActivity.id).where(StudyActivity.id == bindparam("activity_id")).scalar_subquery(),
 )
 # The session row, inserted only if its group and activity exist: no row back means one
-# of them is missing, and the slow path finds out which.
+# of them is missing, and the slow path finds out which. It returns the new id and the
+# names the session's summary shows, in the same round trip.
 INSERT_SESSION = (
     insert(StudySession)
     .from_select(
@@ -56,7 +57,13 @@ INSERT_SESSION = (
             exists().where(StudyActivity.id == bindparam("activity_id")),
         ),
     )
-    .returning(StudySession.id)
+    .returning(
+        StudySession.id,
+        select(Group.name).where(Group.id == bindparam("group_id")).scalar_subquery(),
+        select(StudyActivity.name)
+        .where(StudyActivity.id == bindparam("activity_id"))
+        .scalar_subquery(),
+    )
 )
 WORDS_OF_GROUP = (
     select(Word.id, Word.word, Word.reading, Word.translation)
@@ -153,9 +160,10 @@ def _insert_session(
     """The session row, its words, all its items: three statements; None if a row is missing."""
     created_at = datetime.now(UTC)
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
-    study_session_id = connection.execute(INSERT_SESSION, parameters).scalar()
-    if study_session_id is None:  # its group or activity is missing
+    inserted = connection.execute(INSERT_SESSION, parameters).one_or_none()
+    if inserted is None:  # its group or activity is missing
         return None
+    study_session_id, group_name, activity_name = inserted
     if word_ids is None:
         words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
     else:
@@ -168,7 +176,19 @@ def _insert_session(
         SessionWord(word_id, text, 0, 0, reading, translation)
         for word_id, text, reading, translation in words
     )
-    return StudySessionDetails(study_session_id, group_id, activity_id, created_at, fresh_words)
+    summary = SessionSummary(
+        study_session_id,
+        group_id,
+        group_name,
+        activity_id,
+        activity_name,
+        start_time=created_at,
+        end_time=created_at,  # nothing answered yet
+        review_items_count=0,
+    )
+    return StudySessionDetails(
+        study_session_id, group_id, activity_id, created_at, fresh_words, summary
+    )
 
 
 def _insert_items(connection: Connection, study_session_id: int, word_ids: list[int]) -> None:

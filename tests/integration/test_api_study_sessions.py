@@ -30,7 +30,9 @@ def test_creating_a_session_answers_201_with_the_seed_shape(client: FlaskClient)
 
     assert response.status_code == 201
     body = response.get_json()
-    assert list(body) == ["id", "group_id", "activity_id", "words", "created_at", "session_id"]
+    seed_keys = ["id", "group_id", "activity_id", "words", "created_at", "session_id"]
+    summary_keys = ["group_name", "activity_name", "start_time", "end_time", "review_items_count"]
+    assert list(body) == [*seed_keys, *summary_keys]
     assert body["session_id"] == body["id"]
     assert body["group_id"] == 1
     assert body["activity_id"] == 1

@@ -48,7 +48,7 @@ SIMPLE_BODIES = [
 VALID_BODIES: dict[str, object] = {
     "study_sessions.create_study_session": {"group_id": 1, "study_activity_id": 1},
     "study_sessions.review_word": {"correct": True},
-    "study_sessions.review_batch": {"reviews": [{"word_id": 1, "is_correct": True}]},
+    "study_sessions.review": {"word_id": 1, "correct": True},  # the Typing Tutor's answer
     "study_sessions.reset": None,  # takes no body
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

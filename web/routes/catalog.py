@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from studycore import (
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -69,6 +70,13 @@ def group_words(group_id: int) -> Response:
         **page.portal_paging_json(),
     }
     return jsonify(body)
+
+
+@routes.get("/groups/<int:group_id>/words/raw")
+def group_words_raw(group_id: int) -> Response:
+    """Every word of a group with its parts, unpaged: what the Typing Tutor plays."""
+    no_query()
+    return jsonify(get_group_words_raw(session_factory(), group_id).to_json())
 
 
 @routes.get("/api/study-activities")
