@@ -80,20 +80,18 @@ def test_a_negative_study_session_or_word_id_is_400(
     assert "must be between 1 and" in response.get_json()["error"]
 
 
-# Each JSON write with a valid body; the review routes on session 1 (made by the fixture).
+# Each JSON write with a valid body; {session} is a new session of words 1-5.
 JSON_WRITES = [
     ("/api/study-sessions", {"group_id": 1, "study_activity_id": 1}),
-    ("/api/study-sessions/1/words/1/review", {"correct": True}),
-    ("/study_sessions/1/review", {"reviews": [{"word_id": 1, "is_correct": True}]}),
+    ("/api/study-sessions/{session}/words/1/review", {"correct": True}),
+    ("/study_sessions/{session}/review", {"reviews": [{"word_id": 1, "is_correct": True}]}),
 ]
 
 
 @pytest.fixture
-def session_one(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """The test vocabulary and study session 1, of words 1-5, nothing answered."""
-    study_session = create_study_session(sessions, group_id=1, study_activity_id=1)
-    assert study_session.id == 1
-    return sessions
+def session_id(sessions: sessionmaker[Session]) -> int:
+    """The id of a new study session of words 1-5, nothing answered."""
+    return create_study_session(sessions, group_id=1, study_activity_id=1).id
 
 
 @pytest.mark.parametrize(("path", "body"), JSON_WRITES)
@@ -102,28 +100,33 @@ def session_one(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
 )
 def test_a_lone_surrogate_in_a_key_is_a_400_whose_message_can_be_encoded(
     client: FlaskClient,
-    session_one: sessionmaker[Session],
+    sessions: sessionmaker[Session],
+    session_id: int,
     path: str,
     body: dict[str, Any],
     key: str,
 ) -> None:
-    before = database_state(session_one)
+    before = database_state(sessions)
     data = json.dumps({**body, key: 0}).encode()  # ASCII: the key as a \\udfff escape
 
-    response = client.post(path, data=data, content_type="application/json")
+    response = client.post(
+        path.format(session=session_id), data=data, content_type="application/json"
+    )
 
     assert response.status_code == 400
     message = response.data.decode("utf-8")  # strictly: no surrogate in the bytes
     assert "Unknown field" in json.loads(message)["error"]
-    assert database_state(session_one) == before
+    assert database_state(sessions) == before
 
 
 def test_a_lone_surrogate_in_a_batch_item_key_is_a_400_too(
-    client: FlaskClient, session_one: sessionmaker[Session]
+    client: FlaskClient, sessions: sessionmaker[Session], session_id: int
 ) -> None:
     data = json.dumps({"reviews": [{"word_id": 1, "is_correct": True, "\udfff": 0}]})
 
-    response = client.post("/study_sessions/1/review", data=data, content_type="application/json")
+    response = client.post(
+        f"/study_sessions/{session_id}/review", data=data, content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert "\\udfff" in response.data.decode("utf-8")
@@ -133,33 +136,40 @@ def test_a_lone_surrogate_in_a_batch_item_key_is_a_400_too(
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
 def test_a_json_body_not_in_utf8_is_a_400_and_writes_nothing(
     client: FlaskClient,
-    session_one: sessionmaker[Session],
+    sessions: sessionmaker[Session],
+    session_id: int,
     path: str,
     body: dict[str, Any],
     encoding: str,
 ) -> None:
     # json.loads would take these (it guesses the encoding); RFC 8259 requires UTF-8.
-    before = database_state(session_one)
+    before = database_state(sessions)
     data = json.dumps(body).encode(encoding)
     assert json.loads(data) == body
 
-    response = client.post(path, data=data, content_type="application/json")
+    response = client.post(
+        path.format(session=session_id), data=data, content_type="application/json"
+    )
 
     assert (response.status_code, response.get_json()) == (400, {"error": "Invalid request body"})
-    assert database_state(session_one) == before
+    assert database_state(sessions) == before
 
 
 @pytest.mark.parametrize(("path", "body"), JSON_WRITES)
 def test_a_body_shorter_than_its_content_length_is_a_400_and_counts_nothing(
-    client: FlaskClient, session_one: sessionmaker[Session], path: str, body: dict[str, Any]
+    client: FlaskClient,
+    sessions: sessionmaker[Session],
+    session_id: int,
+    path: str,
+    body: dict[str, Any],
 ) -> None:
     # What a server hands over when the client closes its side early: every byte that
     # came, and no error (gunicorn does so); a complete JSON document, padded on the wire.
-    before = database_state(session_one)
+    before = database_state(sessions)
     data = json.dumps(body).encode()
 
     response = client.post(
-        path,
+        path.format(session=session_id),
         input_stream=io.BytesIO(data),
         content_type="application/json",
         environ_overrides={"CONTENT_LENGTH": str(len(data) + 100), "wsgi.input_terminated": True},
@@ -167,7 +177,7 @@ def test_a_body_shorter_than_its_content_length_is_a_400_and_counts_nothing(
 
     assert response.status_code == 400
     assert response.get_json() == {"error": "Request body is shorter than its Content-Length"}
-    assert database_state(session_one) == before
+    assert database_state(sessions) == before
 
 
 class MalformedChunks(io.BytesIO):
@@ -178,16 +188,16 @@ class MalformedChunks(io.BytesIO):
 
 
 def test_a_body_the_server_cannot_decode_is_a_400(
-    client: FlaskClient, session_one: sessionmaker[Session]
+    client: FlaskClient, sessions: sessionmaker[Session], session_id: int
 ) -> None:
-    before = database_state(session_one)
+    before = database_state(sessions)
 
     response = client.post(
-        "/api/study-sessions/1/words/1/review",
+        f"/api/study-sessions/{session_id}/words/1/review",
         input_stream=MalformedChunks(),
         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
         environ_overrides={"wsgi.input_terminated": True},
     )
 
     assert (response.status_code, response.get_json()) == (400, {"error": "Invalid request body"})
-    assert database_state(session_one) == before
+    assert database_state(sessions) == before
