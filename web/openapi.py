@@ -20,8 +20,16 @@ from studycore.shapes import json_schemas
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 TEXT = {"type": "string"}
 
-QUERY_ERROR = "An id out of range, or a bad or unknown query parameter (named in field)"
+HOST_ERROR = "a Host name that is not served (loopback names and TRUSTED_HOSTS are)"
+QUERY_ERROR = (
+    f"An id out of range, a bad or unknown query parameter (named in field), or {HOST_ERROR}"
+)
 BODY_LIMIT = "The body is larger than the configured limit"
+WRITE_ERROR = f"a Content-Type other than application/json (named), or {HOST_ERROR}"
+FOREIGN_ORIGIN = (
+    "The request comes from a web page whose origin is not allowed (Origin header, "
+    "CORS_ORIGINS: loopback by default): refused before the body is read, nothing written"
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -164,7 +172,8 @@ def _post(
         },
         "responses": {
             **responses,
-            "400": _error(invalid),
+            "400": _error(f"{invalid}; {WRITE_ERROR}"),
+            "403": _error(FOREIGN_ORIGIN),
             "404": _error(missing),
             "413": _error(BODY_LIMIT),
             **_too_long(parameters),
@@ -230,8 +239,16 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "summary": "Delete every study session and answer; words, groups, activities stay",
                 "operationId": "resetStudyHistory",
+                "requestBody": {
+                    "required": False,
+                    "description": "None is read, but the Content-Type must be application/json"
+                    " (a write a web page could send without a CORS preflight is refused)",
+                    "content": {"application/json": {"schema": {}}},
+                },
                 "responses": {
                     "200": _json(_ref("ResetResult"), "The history is empty"),
+                    "400": _error(WRITE_ERROR[0].upper() + WRITE_ERROR[1:]),
+                    "403": _error(FOREIGN_ORIGIN),
                     **UNAVAILABLE,
                 },
             }
@@ -339,6 +356,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "health",
                 "responses": {
                     "200": _json(_ref("Health"), "The database answers"),
+                    "400": _error(HOST_ERROR[0].upper() + HOST_ERROR[1:]),
                     "503": _json(_ref("Health"), "The database does not answer"),
                 },
             }
@@ -357,7 +375,10 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
                 "Study sessions of a language-learning portal, and the lang-portal's API. "
                 "Every error is JSON {error, field?, missing_<field>?}. A method a path "
                 "does not serve is 405 with an Allow header. The /api/study_sessions… "
-                "paths are aliases of the /api/study-sessions… ones."
+                "paths are aliases of the /api/study-sessions… ones. Only loopback host "
+                "names and TRUSTED_HOSTS are served (400 otherwise); CORS answers only the "
+                "allowed origins (CORS_ORIGINS, loopback by default), and a write from a "
+                "page of another origin is 403."
             ),
         },
         "paths": _paths(),
@@ -369,8 +390,10 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
                     "headers": {"Retry-After": {"schema": {"type": "string"}}},
                 },
                 "UriTooLong": {
-                    "description": "The request line is longer than the HTTP server accepts "
-                    "(gunicorn: 4094 bytes); its body is the server's, not JSON"
+                    **_error(
+                        "The request line is longer than the HTTP server accepts (gunicorn: "
+                        "4094 bytes); JSON as gunicorn_conf makes it, another server's own body"
+                    ),
                 },
             },
         },

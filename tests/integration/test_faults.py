@@ -76,9 +76,11 @@ def test_a_reset_that_fails_half_way_deletes_nothing(
     before, counts_before = row_counts(sessions), answer_counts(sessions)
 
     with failing_item_write(app.extensions["studycore"].engine, "DELETE", word_id=3):
-        response = client.post("/api/study-sessions/reset")
+        response = client.post("/api/study-sessions/reset", content_type="application/json")
 
     assert response.status_code == 500
     assert row_counts(sessions) == before
     assert answer_counts(sessions) == counts_before
-    assert client.post("/api/study-sessions/reset").status_code == 200
+    assert (
+        client.post("/api/study-sessions/reset", content_type="application/json").status_code == 200
+    )

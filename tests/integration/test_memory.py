@@ -338,7 +338,8 @@ def test_a_reset_forgets_every_memory_and_the_log(
     session_id = new_session(sessions)
     record_reviews(sessions, study_session_id=session_id, answers=[(1, True), (2, False)])
 
-    assert client.post("/api/study-sessions/reset").status_code == 200
+    reset = client.post("/api/study-sessions/reset", content_type="application/json")
+    assert reset.status_code == 200
 
     counts = row_counts(sessions)
     assert (counts["word_memories"], counts["answer_log"]) == (0, 0)

@@ -116,7 +116,7 @@ def test_a_reset_that_fails_half_way_keeps_every_memory_and_the_log(
     before = everything_answered(sessions)
 
     with failing_item_write(app.extensions["studycore"].engine, "DELETE", word_id=3):
-        response = client.post("/api/study-sessions/reset")
+        response = client.post("/api/study-sessions/reset", content_type="application/json")
 
     assert response.status_code == 500
     assert everything_answered(sessions) == before

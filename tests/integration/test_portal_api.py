@@ -371,7 +371,11 @@ def test_reset_clears_the_history_and_keeps_words_groups_and_activities(
     answer(client, start_session(client), (1, True), (2, False))
     before = row_counts(sessions)
 
-    response = client.post("/api/study-sessions/reset", headers={"Origin": PORTAL_ORIGIN})
+    response = client.post(
+        "/api/study-sessions/reset",
+        headers={"Origin": PORTAL_ORIGIN},
+        content_type="application/json",
+    )
 
     assert response.status_code == 200
     assert response.get_json()["message"] == "Study history cleared successfully"

@@ -279,7 +279,9 @@ def test_a_stale_tutor_tab_cannot_count_into_a_session_made_after_a_reset(
     client: FlaskClient,
 ) -> None:
     old = [start_session(client)["session_id"] for _ in range(3)]
-    assert client.post("/api/study-sessions/reset").status_code == 200
+    assert (
+        client.post("/api/study-sessions/reset", content_type="application/json").status_code == 200
+    )
 
     new = start_session(client)["session_id"]
     stale = tutor_answer(client, old[0], 1, True)  # the tab of the first old session
@@ -347,7 +349,7 @@ def test_review_items_count_is_the_answers_recorded_in_every_session_object(
 def test_reset_answers_with_the_original_backends_message(client: FlaskClient) -> None:
     start_session(client)
 
-    response = client.post("/api/study-sessions/reset")
+    response = client.post("/api/study-sessions/reset", content_type="application/json")
 
     assert response.get_json() == {
         "message": "Study history cleared successfully",
