@@ -93,13 +93,15 @@ def answer(memory: Memory, *, correct: bool, at: datetime) -> Memory:
 
 
 def replay(answers: Iterable[tuple[bool, datetime]]) -> Memory:
-    """The memory of a word after its ``(correct, at)`` answers, oldest first."""
+    """The memory of a word after its ``(correct, at)`` answers, in the order given (the
+    answer log's: the order they were applied)."""
     return reduce(
         lambda memory, given: answer(memory, correct=given[0], at=given[1]), answers, NEW_MEMORY
     )
 
 
 def _card(memory: Memory, at: datetime) -> Card:
+    """The fsrs card of ``memory``; a new word's is FSRS's new card (learning, step 0)."""
     if memory.state is MemoryState.NEW:
         return Card(card_id=_CARD_ID, state=State.Learning, step=0, due=at)
     return Card(

@@ -4,8 +4,9 @@ An answer is one ``UPDATE`` of its review item (``correct = correct + 1``, done 
 database, so concurrent answers are all counted). The word's totals over all sessions
 follow in the same transaction through the items' trigger (migration 0002).
 
-Every answer also updates its word's memory and is logged (``memory.remember_answers``),
-in the same transaction, after it was counted.
+Every answer also updates its word's memory and is logged, in the same transaction,
+after it was counted (``memory.remember_answer`` for one, ``remember_answers`` for a
+batch).
 
 Lock order: an answer locks its item, then (in the trigger) its word, then its word's
 memory. A batch answers its words in ascending id order, so two batches, or a batch and
