@@ -7,8 +7,10 @@ spread evenly over the last 365 days up to ten minutes ago (``bench.portal_data`
   seven in ten of them answered; or
 - few long sessions: 100 sessions of 10,000 items (every word), half of them answered.
 
-Every read is the service call behind one route, with the parameters the portal's
-frontend sends, and a few with 100 a page.
+The answered items are in the answer log (one answer each), and each studied word has an
+FSRS memory, last answered 1-40 days ago (most are due, some not yet). Every read is
+the service call behind one route, with the parameters the portal's frontend (or the
+Typing Tutor) sends, and a few with 100 a page.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.portal_data import (
@@ -27,6 +30,8 @@ from bench.portal_data import (
     MANY_SHORT,
     SUMMARIES_DIFFERING,
     TOTALS_MATCH,
+    TUTOR_GROUP_ID,
+    TUTOR_GROUP_WORDS,
     WORDS_COUNT,
     Shape,
     fill,
@@ -39,12 +44,23 @@ from studycore import (
     sync_id_sequences,
 )
 from studycore.db import schema
+from studycore.models import WordMemory
+from studycore.scheduling import replay
 from studycore.services import catalog, history, statistics
 from studycore.services.catalog import GROUP_WORDS, GROUPS, WORDS
 from studycore.services.history import GROUP_SESSIONS, SESSION_WORDS_PAGE, SESSIONS
+from studycore.services.memory_rows import memory_row
 
 ROUNDS = 40
 WORD_ID, GROUP_ID, ACTIVITY_ID = 4_950, 50, 1
+
+
+# Every answered item is one answer in the log, at its time (its last answer's result).
+_ANSWER_LOG = (
+    "INSERT INTO answer_log (word_id, study_session_id, correct, answered_at)"
+    " SELECT word_id, study_session_id, wrong = 0, answered_at FROM word_review_items"
+    " WHERE answered_at IS NOT NULL ORDER BY answered_at, id"
+)
 
 
 def load(url: str, shape: Shape = MANY_SHORT, *, analyze: bool = True) -> tuple[Database, float]:
@@ -57,6 +73,7 @@ def load(url: str, shape: Shape = MANY_SHORT, *, analyze: bool = True) -> tuple[
     started = time.perf_counter()
     with database.engine.begin() as connection:
         fill(connection, shape)
+        _fill_memories(connection, datetime.now(UTC))
     with database.engine.connect() as connection:
         if analyze:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
@@ -69,6 +86,23 @@ def load(url: str, shape: Shape = MANY_SHORT, *, analyze: bool = True) -> tuple[
     with database.sessions.begin() as session:
         sync_id_sequences(session)
     return database, time.perf_counter() - started
+
+
+def _fill_memories(connection: Connection, now: datetime) -> None:
+    """The answer log, and an FSRS memory for every studied word."""
+    connection.execute(text(_ANSWER_LOG))
+    studied = connection.execute(text("SELECT DISTINCT word_id FROM answer_log")).scalars()
+    connection.execute(
+        insert(WordMemory), [_studied_word_memory(word_id, now) for word_id in studied]
+    )
+
+
+def _studied_word_memory(word_id: int, now: datetime) -> dict[str, Any]:
+    """A real FSRS memory: learned, then answered again 1-40 days ago, right or wrong."""
+    last = now - timedelta(days=1 + word_id % 40, minutes=word_id % 600)
+    start = last - timedelta(days=3)
+    memory = replay([(True, start), (True, start + timedelta(minutes=10)), (word_id % 4 > 0, last)])
+    return memory_row(word_id, memory)
 
 
 Read = Callable[[sessionmaker[Session]], object]
@@ -139,7 +173,13 @@ def portal_reads(shape: Shape = MANY_SHORT) -> list[tuple[str, Read]]:
         ("groups p1 by name", _page(catalog.list_groups, GROUPS, sort_by="name")),
         ("groups p1 by word_count desc", by_size),
         ("group", partial(catalog.get_group, group_id=GROUP_ID)),
+        ("group due words (limit 20)", partial(catalog.due_words, group_id=GROUP_ID)),
+        ("group due words (limit 1000)", partial(catalog.due_words, group_id=GROUP_ID, limit=1000)),
         ("group words p1 by kanji", _page(catalog.list_group_words, GROUP_WORDS, GROUP_ID)),
+        (
+            f"group words raw ({TUTOR_GROUP_WORDS:,} words, the tutor)",
+            partial(catalog.get_group_words_raw, group_id=TUTOR_GROUP_ID),
+        ),
         *_group_session_sorts(),
         ("sessions p1", _page(history.list_study_sessions, SESSIONS)),
         ("activity sessions p1", _page(history.list_activity_sessions, SESSIONS, ACTIVITY_ID)),

@@ -15,6 +15,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, text
 
 WORDS_COUNT, GROUPS_COUNT, ACTIVITIES = 10_000, 100, 3
+# One more group holds words 1-1,000 again, for the Typing Tutor's unpaged read: every
+# other word of it with three stored parts, the rest without (they get one part, their
+# reading in syllables).
+TUTOR_GROUP_ID, TUTOR_GROUP_WORDS = GROUPS_COUNT + 1, 1_000
+_THREE_PARTS = (
+    '[{"kanji": "w", "romaji": ["r"]}, {"kanji": "x", "romaji": ["1", "2"]},'
+    ' {"kanji": "y", "romaji": ["3"]}]'
+)
 YEAR_SECONDS = 365 * 24 * 3600
 
 
@@ -68,6 +76,10 @@ _CATALOG = [
     " SELECT i, 'w' || ((i * 7919) % 10000 + 10000), 'r' || ((i * 6007) % 10000 + 10000),"
     " 't' || ((i * 3001) % 10000 + 10000) FROM n",
     "INSERT INTO word_groups (word_id, group_id) SELECT id, (id - 1) / 100 + 1 FROM words",
+    f"INSERT INTO groups (id, name) VALUES ({TUTOR_GROUP_ID}, 'the tutor''s group')",
+    f"INSERT INTO word_groups (word_id, group_id) SELECT id, {TUTOR_GROUP_ID} FROM words"
+    f" WHERE id <= {TUTOR_GROUP_WORDS}",
+    f"UPDATE words SET parts = '{_THREE_PARTS}' WHERE id <= {TUTOR_GROUP_WORDS} AND id % 2 = 0",
 ]
 # Session i: group 1 + i % 100, activity 1 + i % 3; the newest (i = sessions) ten minutes ago.
 _SESSIONS = (

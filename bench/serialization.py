@@ -32,11 +32,11 @@ def bodies() -> dict[str, object]:
     words = tuple(
         SessionWord(i, "食べる", i % 4, i % 3, "taberu", "to eat") for i in range(1, 10_001)
     )
-    session = StudySessionDetails(1, 1, 1, START, words)
     summaries = [
         SessionSummary(i, 1, "Core verbs", 1, "Typing Tutor", START, START, 10) for i in range(100)
     ]
-    stats = DashboardStats(10_000, 5_000, 120, 0.78, 100_000, 3, 4)
+    session = StudySessionDetails(1, 1, 1, START, words, summaries[1])
+    stats = DashboardStats(10_000, 5_000, 120, 0.78, 100_000, 3, 4, 2_500)
     return {
         "session of 10,000 words": session.to_json(),
         "page of 100 sessions": {"items": [summary.to_json() for summary in summaries]},

@@ -5,7 +5,7 @@ checkout (``--code``), so the same functions time either version; only APIs both
 are used (``record_reviews``, new, is timed when present). Runs alternate between the
 two versions and their durations are pooled.
 
-    python -m bench.writes URL [--code DIR]   (the child: prints its durations as JSON)
+    python -m bench.writes URL [--code DIR] [--rounds N]   (the child: prints its durations as JSON)
 """
 
 from __future__ import annotations
@@ -53,21 +53,31 @@ def checkout(revision: str) -> Iterator[Path]:
 
 
 def measure_before_after(
-    engine: str, database: Callable[[], AbstractContextManager[str]], before: Path
+    engine: str,
+    database: Callable[[], AbstractContextManager[str]],
+    before: Path,
+    *,
+    runs: int = RUNS,
+    rounds: int = ROUNDS,
 ) -> WriteResult:
-    """``RUNS`` child runs per version on fresh databases, alternating the versions."""
+    """``runs`` child runs per version on fresh databases, alternating the versions.
+
+    More, shorter runs spread a busy machine's bursts more evenly over both versions.
+    """
     seconds: dict[Path, dict[str, list[float]]] = {before: {}, HERE: {}}
-    for run in range(RUNS):
+    for run in range(runs):
         for code in (before, HERE) if run % 2 == 0 else (HERE, before):
             with database() as url:
-                for name, values in _child(code, url).items():
+                for name, values in _child(code, url, rounds).items():
                     seconds[code].setdefault(name, []).extend(values)
     timings = {code: {n: Timing.of(v) for n, v in s.items()} for code, s in seconds.items()}
     return WriteResult(engine, timings[before], timings[HERE])
 
 
-def _child(code: Path, url: str) -> dict[str, list[float]]:
-    command = [sys.executable, "-m", "bench.writes", url, "--code", str(code)]
+def _child(code: Path, url: str, rounds: int) -> dict[str, list[float]]:
+    command = [
+        sys.executable, "-m", "bench.writes", url, "--code", str(code), "--rounds", str(rounds),
+    ]  # fmt: skip
     output = subprocess.run(command, cwd=HERE, capture_output=True, text=True, check=True)
     result: dict[str, list[float]] = json.loads(output.stdout)
     return result
@@ -77,16 +87,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.writes")
     parser.add_argument("url")
     parser.add_argument("--code", type=Path, default=HERE)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     arguments = parser.parse_args()
     sys.path.insert(0, str(arguments.code.resolve()))  # its studycore, this bench
     import studycore  # noqa: PLC0415 (only now is the chosen checkout first on the path)
 
     if not Path(studycore.__file__).resolve().is_relative_to(arguments.code.resolve()):
         raise SystemExit(f"studycore came from {studycore.__file__}, not {arguments.code}")
-    print(json.dumps(measure_writes(arguments.url)))
+    print(json.dumps(measure_writes(arguments.url, arguments.rounds)))
 
 
-def measure_writes(url: str) -> dict[str, list[float]]:
+def measure_writes(url: str, rounds: int = ROUNDS) -> dict[str, list[float]]:
     """Creates of 1, 10 and 100 words, one answer, and (if present) a batch of 10 answers."""
     import studycore  # noqa: PLC0415 (the checkout ``main`` put first on the path)
     from bench.library import ACTIVITY_ID, GROUP_ID, prepare  # noqa: PLC0415 (the same)
@@ -121,7 +132,7 @@ def measure_writes(url: str) -> dict[str, list[float]]:
             studycore.record_reviews, sessions, study_session_id=session_id, answers=batch
         )
     try:
-        return interleaved_seconds(actions, ROUNDS)
+        return interleaved_seconds(actions, rounds)
     finally:
         database.dispose()
 

@@ -22,9 +22,19 @@ from .errors import (
     StudyCoreError,
     ValidationError,
 )
-from .results import Page, SessionWord, StudySessionDetails, StudySessionPage
+from .results import (
+    DueWords,
+    MemorizedWord,
+    Page,
+    SessionWord,
+    StudySessionDetails,
+    StudySessionPage,
+)
+from .scheduling import Memory, MemoryState
 from .services.catalog import (
+    due_words,
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -43,6 +53,7 @@ from .services.history import (
 from .services.paging import Listing, PageRequest
 from .services.reviews import (
     Answer,
+    record_answers_from_json,
     record_review,
     record_review_from_json,
     record_reviews,
@@ -56,7 +67,11 @@ __all__ = [
     "ConcurrentChangeError",
     "Database",
     "DatabaseUnavailableError",
+    "DueWords",
     "Listing",
+    "MemorizedWord",
+    "Memory",
+    "MemoryState",
     "MigrationError",
     "NotFoundError",
     "NotMigratedError",
@@ -71,7 +86,9 @@ __all__ = [
     "create_study_session",
     "create_study_session_from_json",
     "dashboard_stats",
+    "due_words",
     "get_group",
+    "get_group_words_raw",
     "get_launch_data",
     "get_study_activity",
     "get_study_session",
@@ -85,6 +102,7 @@ __all__ = [
     "list_words",
     "open_database",
     "recent_session",
+    "record_answers_from_json",
     "record_review",
     "record_review_from_json",
     "record_reviews",

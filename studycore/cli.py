@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from .db import Database, database_url, open_database, schema
 from .db.sqlite import is_sqlite_file
-from .demo import DEMO_ACTIVITIES, DEMO_GROUPS, load_demo_data
+from .demo import DEMO_ACTIVITIES, demo_groups, load_demo_data
 from .errors import DatabaseUnavailableError, MigrationError, ValidationError
 from .services.vocabulary import DEFAULT_ENCODING, import_vocabulary, read_vocabulary
 
@@ -90,9 +90,10 @@ def demo(context: click.Context) -> None:
     """Load the demo data set into an empty database (does nothing otherwise)."""
     database = _open(context, migrated=True)
     if load_demo_data(database.sessions):
-        words = sum(len(group) for group in DEMO_GROUPS.values())
+        groups = demo_groups()
+        words = len({entry.key for group in groups.values() for entry in group})  # distinct
         click.echo(
-            f"demo data loaded: {len(DEMO_GROUPS)} groups, {words} words,"
+            f"demo data loaded: {len(groups)} groups, {words} words,"
             f" {_counted(len(DEMO_ACTIVITIES), 'study activity', 'study activities')}"
         )
     else:
@@ -115,7 +116,8 @@ def import_file(context: click.Context, file: Path, group_name: str, encoding: s
 
     JSON: an array of {"kanji", "romaji", "english", "parts"} (the portal's shape) or of
     {"word", "reading", "translation"}. CSV: a header row with the same column names.
-    Words already present (same word and reading) are reused, never duplicated.
+    Words already present (same word and reading) are reused, never duplicated, and get
+    the file's translation and parts where the file has them.
     """
     try:
         entries = read_vocabulary(file, encoding=encoding)
@@ -128,8 +130,9 @@ def import_file(context: click.Context, file: Path, group_name: str, encoding: s
         raise click.ClickException(f"{error}; nothing was imported") from None
     created = "new group" if report.group_created else "group"
     click.echo(
-        f"{created} {group_name!r} (id {report.group_id}): {_words(report.words_added)} added,"
-        f" {report.words_reused} already present, {report.added_to_group} joined the group"
+        f"{created} {group_name!r} (id {report.group_id}): words {report.words_new} new,"
+        f" {report.words_updated} updated, {report.words_unchanged} unchanged;"
+        f" {report.added_to_group} joined the group"
     )
 
 
@@ -254,10 +257,6 @@ def _unavailable(error: DatabaseUnavailableError) -> str:
 def _first_line(error: BaseException | None) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-def _words(count: int) -> str:
-    return _counted(count, "word", "words")
 
 
 def _counted(count: int, one: str, many: str) -> str:

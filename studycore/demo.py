@@ -1,66 +1,47 @@
-"""A small demo data set, so a fresh installation has something to study.
+"""The demo data set, so a fresh installation can be played at once.
 
-Three groups of real Japanese vocabulary (the portal's original language) and the
-portal's own study activity, the Typing Tutor. Loading is idempotent: it only fills a
-database with no groups yet.
+The portal's own vocabulary and activity: the verbs and adjectives the original backend
+seeds ("Core Verbs" and "Core Adjectives" with their parts, copied as they are from
+``lang-portal/backend-flask/seed/data_verbs.json`` and ``data_adjectives.json`` of
+ExamProCo/free-genai-bootcamp-2025 into ``demo_vocabulary.json``: 60 verbs and 64
+adjectives, one of them listed twice, so 123 words), and its Typing
+Tutor. The tutor has both sound files of every one of these words
+(``audio/en/<english>.mp3``, ``audio/jp/<romaji>.mp3``), without which it stops with
+"Sounds are missing": every demo group launches into a playable game. Loading is
+idempotent: it only fills a database with no groups yet.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from importlib import resources
+
 from sqlalchemy import exists, insert, select
-from sqlalchemy.orm import Session
 
 from .db import SessionFactory, write_transaction
-from .models import Group, StudyActivity, Word, WordGroup
+from .models import Group, StudyActivity
+from .services.vocabulary import VocabularyEntry, entry_from_record, import_entries
 
-# group name -> (word, reading, translation)
-DEMO_GROUPS: dict[str, list[tuple[str, str, str]]] = {
-    "Greetings": [
-        ("こんにちは", "konnichiwa", "hello"),
-        ("おはよう", "ohayou", "good morning"),
-        ("こんばんは", "konbanwa", "good evening"),
-        ("さようなら", "sayounara", "goodbye"),
-        ("ありがとう", "arigatou", "thank you"),
-        ("すみません", "sumimasen", "excuse me"),
-        ("おやすみ", "oyasumi", "good night"),
-        ("はじめまして", "hajimemashite", "nice to meet you"),
-        ("お願いします", "onegaishimasu", "please"),
-        ("いただきます", "itadakimasu", "let's eat"),
-    ],
-    "Core verbs": [
-        ("食べる", "taberu", "to eat"),
-        ("飲む", "nomu", "to drink"),
-        ("行く", "iku", "to go"),
-        ("来る", "kuru", "to come"),
-        ("見る", "miru", "to see"),
-        ("聞く", "kiku", "to listen"),
-        ("話す", "hanasu", "to speak"),
-        ("読む", "yomu", "to read"),
-        ("書く", "kaku", "to write"),
-        ("買う", "kau", "to buy"),
-        ("寝る", "neru", "to sleep"),
-        ("起きる", "okiru", "to wake up"),
-    ],
-    "Core adjectives": [
-        ("大きい", "ookii", "big"),
-        ("小さい", "chiisai", "small"),
-        ("新しい", "atarashii", "new"),
-        ("古い", "furui", "old"),
-        ("高い", "takai", "expensive; tall"),
-        ("安い", "yasui", "cheap"),
-        ("暑い", "atsui", "hot (weather)"),
-        ("寒い", "samui", "cold (weather)"),
-        ("楽しい", "tanoshii", "fun"),
-        ("難しい", "muzukashii", "difficult"),
-        ("易しい", "yasashii", "easy"),
-        ("忙しい", "isogashii", "busy"),
-    ],
-}
+VOCABULARY_FILE = "demo_vocabulary.json"  # [{"name", "words": [{kanji, romaji, english, parts}]}]
 
 # (name, url, preview_url): the preview is a picture the portal's frontend serves itself.
 DEMO_ACTIVITIES = [
     ("Typing Tutor", "http://localhost:8080", "/assets/study_activities/typing-tutor.png"),
 ]
+
+
+@cache
+def demo_groups() -> dict[str, tuple[VocabularyEntry, ...]]:
+    """The demo's groups and their words, in the file's order (read once)."""
+    text = resources.files(__package__).joinpath(VOCABULARY_FILE).read_text(encoding="utf-8")
+    return {
+        group["name"]: tuple(
+            entry_from_record(word, f"{group['name']} word {number}")
+            for number, word in enumerate(group["words"], 1)
+        )
+        for group in json.loads(text)
+    }
 
 
 def load_demo_data(sessions: SessionFactory) -> bool:
@@ -75,19 +56,6 @@ def load_demo_data(sessions: SessionFactory) -> bool:
                 for name, url, preview_url in DEMO_ACTIVITIES
             ],
         )
-        for group_name, words in DEMO_GROUPS.items():
-            _add_group(orm_session, group_name, words)
+        for group_name, entries in demo_groups().items():
+            import_entries(orm_session, group_name=group_name, entries=entries)
         return True
-
-
-def _add_group(orm_session: Session, name: str, words: list[tuple[str, str, str]]) -> None:
-    group = Group(name=name)
-    orm_session.add(group)
-    orm_session.flush()
-    word_ids = orm_session.scalars(
-        insert(Word).returning(Word.id, sort_by_parameter_order=True),
-        [{"word": w, "reading": reading, "translation": t} for w, reading, t in words],
-    ).all()
-    orm_session.execute(
-        insert(WordGroup), [{"word_id": word_id, "group_id": group.id} for word_id in word_ids]
-    )

@@ -9,9 +9,15 @@ DEFAULT_RETRY_AFTER = 5
 
 
 class StudyCoreError(Exception):
-    """Base class of every error studycore raises on purpose."""
+    """Base class of every error studycore raises on purpose.
+
+    Its ``message`` is always encodable as UTF-8: a message that quotes its input (an
+    unknown field's name) could otherwise carry a lone surrogate, which JSON's ``\\udfff``
+    escape decodes to and which no response, log or terminal can encode.
+    """
 
     def __init__(self, message: str) -> None:
+        message = encodable(message)
         super().__init__(message)
         self.message = message
 
@@ -25,7 +31,7 @@ class ValidationError(StudyCoreError):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.field = field
+        self.field = None if field is None else encodable(field)
 
     def details(self) -> dict[str, object]:
         return {"field": self.field} if self.field is not None else {}
@@ -80,3 +86,10 @@ class MigrationError(StudyCoreError):
 
 class NotMigratedError(MigrationError):
     """The database's schema is not at the newest revision: run ``studycore db upgrade``."""
+
+
+def encodable(text: str) -> str:
+    """``text``, with what UTF-8 cannot encode (lone surrogates) written as ``\\udfff``."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -1,4 +1,5 @@
-"""ORM models of the six tables of the contract (the tables and columns clients rely on).
+"""ORM models of the six tables of the contract (the tables and columns clients rely on),
+and of the words' memories and the answer log.
 
 The schema itself is created only by the Alembic migrations; these models and the
 migrations are kept identical by ``tests/test_migrations.py``.
@@ -10,9 +11,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -147,6 +150,9 @@ class StudySession(Base):
             CheckConstraint(f"{counter} >= 0", name=f"{counter}_not_negative")
             for counter in ("items_count", "answers_count", "correct_count", "wrong_count")
         ),
+        # Ids are never reused, even on SQLite after every session was deleted (0003):
+        # a stale client's answers for an old session must not land in a new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -167,6 +173,7 @@ class WordReviewItem(Base):
         UniqueConstraint("study_session_id", "word_id"),
         CheckConstraint("correct >= 0", name="correct_not_negative"),
         CheckConstraint("wrong >= 0", name="wrong_not_negative"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -184,3 +191,57 @@ class WordReviewItem(Base):
     # on the item, not the session, so that answers lock only their item and word rows
     # (a session row shared by concurrent answers would be a deadlock waiting to happen).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WordMemory(Base):
+    """What the scheduler knows of a word (``studycore.scheduling.Memory``), after its first answer.
+
+    A word without a row is new. The row is rewritten by every answer, in the answer's
+    transaction (see ``studycore.memory``); ``answer_log`` holds the answers it was
+    computed from.
+    """
+
+    __tablename__ = "word_memories"
+    __table_args__ = (
+        CheckConstraint("state IN ('learning', 'review', 'relearning')", name="state_is_known"),
+        CheckConstraint("reviews >= 1", name="reviews_positive"),
+        CheckConstraint("lapses >= 0", name="lapses_not_negative"),
+    )
+    # Deliberately no index on due: every answer moves its word's due time, and an index
+    # on it would be rewritten each time (on PostgreSQL it also rules out HOT updates).
+    # The due lists find their words through the group; the dashboard counts one row
+    # per studied word (10,000 at most at the SPEC's scale: a scan of a millisecond).
+
+    word_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("words.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(Text)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float] = mapped_column(Double)
+    difficulty: Mapped[float] = mapped_column(Double)
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_review: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+
+
+class LoggedAnswer(Base):
+    """One answer, as it was given: the append-only history a word's memory is replayed from.
+
+    Entries of one word are in the order their answers were applied (``id``): answers to
+    a word are applied one at a time (see ``studycore.memory``), each taking its id then.
+    A session deleted one by one (not by a reset, which empties the log) leaves its
+    answers here with no session: the memory was computed from them.
+    """
+
+    __tablename__ = "answer_log"
+    __table_args__ = (Index("ix_answer_log_word_id_id", "word_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id", ondelete="CASCADE"))
+    # Indexed for the foreign key: deleting a session looks its answers up.
+    study_session_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True
+    )
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

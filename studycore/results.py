@@ -14,6 +14,8 @@ from math import ceil
 from typing import Generic, NamedTuple, TypeVar
 
 from . import shapes
+from .scheduling import NEW_MEMORY, Memory
+from .services.word_parts import WordPart
 
 Item = TypeVar("Item")
 JsonItem = TypeVar("JsonItem")
@@ -50,16 +52,25 @@ class SessionWord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StudySessionDetails:
-    """A study session and its words, in the order the session was created with."""
+    """A study session and its words, in the order the session was created with.
+
+    ``summary`` is the session as the history lists it: its names, its end time and
+    the answers recorded (none yet, right after the create).
+    """
 
     id: int
     group_id: int
     activity_id: int
     created_at: datetime
     words: tuple[SessionWord, ...]
+    summary: SessionSummary
 
     def to_json(self) -> shapes.StudySession:
-        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's."""
+        """The JSON object of this session in the HTTP API: the seed's keys, then the portal's.
+
+        The portal's clients read the summary's keys flat, beside the seed's.
+        """
+        summary = self.summary
         return {
             "id": self.id,
             "group_id": self.group_id,
@@ -67,6 +78,11 @@ class StudySessionDetails:
             "words": [word.to_json() for word in self.words],
             "created_at": format_utc(self.created_at),
             "session_id": self.id,  # the portal's name for the id
+            "group_name": summary.group_name,
+            "activity_name": summary.activity_name,
+            "start_time": format_utc(summary.start_time),
+            "end_time": format_utc(summary.end_time),
+            "review_items_count": summary.review_items_count,
         }
 
 
@@ -92,6 +108,41 @@ class WordSummary(NamedTuple):
         }
 
 
+class RawWord(NamedTuple):
+    """A word with its parts, as the Typing Tutor reads it."""
+
+    id: int
+    word: str
+    reading: str | None
+    translation: str | None
+    parts: tuple[WordPart, ...]
+
+    def to_json(self) -> shapes.RawWord:
+        return {
+            "id": self.id,
+            "kanji": self.word,
+            "romaji": self.reading,
+            "english": self.translation,
+            "parts": [{"kanji": text, "romaji": list(romaji)} for text, romaji in self.parts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWordsRaw:
+    """Every word of a group, in id order, with the parts the Typing Tutor plays."""
+
+    group_id: int
+    group_name: str
+    words: tuple[RawWord, ...]
+
+    def to_json(self) -> shapes.GroupWordsRaw:
+        return {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "words": [word.to_json() for word in self.words],
+        }
+
+
 class GroupRef(NamedTuple):
     """A group by id and name, as lists of choices show it."""
 
@@ -102,15 +153,55 @@ class GroupRef(NamedTuple):
         return {"id": self.id, "name": self.name}
 
 
+def memory_json(memory: Memory) -> shapes.WordMemory:
+    """A word's ``memory`` object: ``new`` and nulls before its first answer."""
+    return {
+        "state": memory.state.value,
+        "due": format_utc(memory.due) if memory.due else None,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "reviews": memory.reviews,
+        "lapses": memory.lapses,
+        "last_review": format_utc(memory.last_review) if memory.last_review else None,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class WordDetails:
-    """One word with the groups it belongs to (by name)."""
+    """One word with the groups it belongs to (by name) and its memory."""
 
     word: WordSummary
     groups: tuple[GroupRef, ...]
+    memory: Memory = NEW_MEMORY
 
     def to_json(self) -> shapes.WordDetails:
-        return {**self.word.to_json(), "groups": [group.to_json() for group in self.groups]}
+        return {
+            **self.word.to_json(),
+            "groups": [group.to_json() for group in self.groups],
+            "memory": memory_json(self.memory),
+        }
+
+
+class MemorizedWord(NamedTuple):
+    """A word with its answer totals and its memory."""
+
+    word: WordSummary
+    memory: Memory
+
+    def to_json(self) -> shapes.WordWithMemory:
+        """The portal's Word object with ``memory`` added."""
+        return {**self.word.to_json(), "memory": memory_json(self.memory)}
+
+
+@dataclass(frozen=True, slots=True)
+class DueWords:
+    """The first of a group's words due now, and how many are due in all."""
+
+    words: tuple[MemorizedWord, ...]
+    due_count: int
+
+    def to_json(self) -> shapes.DueWords:
+        return {"words": [word.to_json() for word in self.words], "due_count": self.due_count}
 
 
 class GroupSummary(NamedTuple):
@@ -260,6 +351,7 @@ class DashboardStats(NamedTuple):
     total_sessions: int
     active_groups: int  # groups with a session in the last 30 days
     current_streak: int  # consecutive UTC days with a session, up to today or yesterday
+    due_words: int  # words due now, in any group: never answered, or their time came
 
     def to_json(self) -> shapes.DashboardStats:
         return {
@@ -270,6 +362,7 @@ class DashboardStats(NamedTuple):
             "total_sessions": self.total_sessions,
             "active_groups": self.active_groups,
             "current_streak": self.current_streak,
+            "due_words": self.due_words,
         }
 
 

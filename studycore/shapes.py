@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 import msgspec
 
 from .services.validation import MAX_ID
+from .services.word_parts import MAX_PARTS
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -25,6 +26,12 @@ UtcTime = Annotated[
         extra_json_schema={"format": "date-time"},
         description="UTC, ISO 8601, to the second",
     ),
+]
+
+# A session's summary, in the history's Session and flat in the StudySession.
+EndTime = Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
+AnswersRecorded = Annotated[
+    int, msgspec.Meta(ge=0, description="The answers recorded in the session")
 ]
 
 _encoder = msgspec.json.Encoder()
@@ -39,18 +46,43 @@ def encode(body: object) -> bytes:
 
 
 class NewStudySession(TypedDict):
-    """A study session to start; without word_ids, every word of the group, by id."""
+    """A study session to start: the words given, the group's due words, or all of them."""
 
     group_id: Id
     study_activity_id: Id
     word_ids: NotRequired[
-        Annotated[list[Id], msgspec.Meta(description="Omitted: every word of the group.")]
+        Annotated[
+            list[Id],
+            msgspec.Meta(description="Omitted (and no select): every word of the group, by id."),
+        ]
+    ]
+    select: NotRequired[
+        Annotated[
+            Literal["due"],
+            msgspec.Meta(
+                description="Instead of word_ids: the group's words due now, most overdue"
+                " first, then the never-studied ones by id."
+            ),
+        ]
+    ]
+    limit: NotRequired[
+        Annotated[
+            int,
+            msgspec.Meta(ge=1, description="With select: at most this many words (default 20)."),
+        ]
     ]
 
 
 class Answer(TypedDict):
     """One answer for the word in the path."""
 
+    correct: bool
+
+
+class SessionAnswer(TypedDict):
+    """One answer for a word of the session, as the Typing Tutor posts it."""
+
+    word_id: Id
     correct: bool
 
 
@@ -85,7 +117,7 @@ class SessionWord(TypedDict):
 
 
 class StudySession(TypedDict):
-    """A study session and its words, in the order it was created with."""
+    """A study session and its words, in the order it was created with; its summary flat."""
 
     id: Id
     group_id: Id
@@ -93,6 +125,11 @@ class StudySession(TypedDict):
     words: list[SessionWord]
     created_at: UtcTime
     session_id: Annotated[int, msgspec.Meta(ge=1, description="The same as id (the portal's)")]
+    group_name: str
+    activity_name: str
+    start_time: UtcTime
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class Session(TypedDict):
@@ -104,8 +141,8 @@ class Session(TypedDict):
     activity_id: Id
     activity_name: str
     start_time: UtcTime
-    end_time: Annotated[UtcTime, msgspec.Meta(description="The last answer's time, else start")]
-    review_items_count: Count
+    end_time: EndTime
+    review_items_count: AnswersRecorded
 
 
 class ApiPaging(TypedDict):
@@ -165,10 +202,67 @@ class GroupRef(TypedDict):
     name: str
 
 
+class WordMemory(TypedDict):
+    """What the scheduler (FSRS) knows of a word: "new" and nulls before its first answer."""
+
+    state: Literal["new", "learning", "review", "relearning"]
+    due: Annotated[
+        UtcTime | None,
+        msgspec.Meta(description="When it should be studied next; null (new): due now"),
+    ]
+    stability: Annotated[
+        float | None, msgspec.Meta(description="Days until the chance of recall falls to 90%")
+    ]
+    difficulty: Annotated[float | None, msgspec.Meta(description="From 1 (easy) to 10 (hard)")]
+    reviews: Annotated[int, msgspec.Meta(ge=0, description="Answers given")]
+    lapses: Annotated[int, msgspec.Meta(ge=0, description="Wrong answers given in review")]
+    last_review: UtcTime | None
+
+
+class WordPart(TypedDict):
+    """A piece of a word as the Typing Tutor draws it."""
+
+    kanji: str
+    romaji: Annotated[list[str], msgspec.Meta(description="Its reading, in syllables")]
+
+
+class RawWord(TypedDict):
+    """A word as the Typing Tutor plays it; one stored without usable parts has one part:
+    the whole word and its reading."""
+
+    id: Id
+    kanji: str
+    romaji: str | None
+    english: str | None
+    parts: Annotated[list[WordPart], msgspec.Meta(min_length=1, max_length=MAX_PARTS)]
+
+
+class GroupWordsRaw(TypedDict):
+    """Every word of a group, in id order, unpaged."""
+
+    group_id: Id
+    group_name: str
+    words: list[RawWord]
+
+
 class WordDetails(Word):
-    """A word with its answers over all sessions and its groups."""
+    """A word with its answers over all sessions, its groups and its memory."""
 
     groups: list[GroupRef]
+    memory: WordMemory
+
+
+class WordWithMemory(Word):
+    """A word with its answers over all sessions and its memory."""
+
+    memory: WordMemory
+
+
+class DueWords(TypedDict):
+    """The first of a group's words due now, and how many are due in all."""
+
+    words: list[WordWithMemory]
+    due_count: Count
 
 
 class WordResponse(TypedDict):
@@ -261,6 +355,9 @@ class DashboardStats(TypedDict):
     current_streak: Annotated[
         int, msgspec.Meta(ge=0, description="Consecutive UTC days with a session")
     ]
+    due_words: Annotated[
+        int, msgspec.Meta(ge=0, description="Words due now: never answered, or their time came")
+    ]
 
 
 # Operations -----------------------------------------------------------------------
@@ -284,10 +381,12 @@ class Error(TypedDict):
 
 
 SHAPES: tuple[type[Any], ...] = (
-    NewStudySession, Answer, ReviewBatch, StudySession, StudySessionPage, SessionWord,
-    ReviewBatchResult, Session, SessionList, ResetResult, Word, WordDetails, WordResponse,
-    GroupRef, Group, StudyActivity, LaunchData, WordsPage, GroupsPage, GroupWordsPage,
-    GroupSessionsPage, RecentSession, DashboardStats, Health, Error,
+    NewStudySession, Answer, SessionAnswer, ReviewBatch, StudySession, StudySessionPage,
+    SessionWord, ReviewBatchResult, Session, SessionList, ResetResult, Word, WordDetails,
+    WordResponse, WordMemory, WordWithMemory, DueWords, WordPart, RawWord, GroupWordsRaw,
+    GroupRef, Group, StudyActivity, LaunchData,
+    WordsPage, GroupsPage, GroupWordsPage, GroupSessionsPage, RecentSession, DashboardStats,
+    Health, Error,
 )  # fmt: skip
 
 

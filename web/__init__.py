@@ -13,18 +13,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_cors import CORS
 
 from studycore import open_database
 from studycore.services.validation import DEFAULT_MAX_WORDS
 
-from . import converters, errors, hooks, json_provider, routes
+from . import converters, errors, hooks, json_provider, routes, security
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the DATABASE_URL environment variable, else embedded SQLite
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bigger bodies get 413 before they are read
     "MAX_WORDS_PER_SESSION": DEFAULT_MAX_WORDS,
-    "CORS_ORIGINS": "*",  # the original portal answered every origin
+    # None: the loopback origins on any port (web.security); "*" or a comma-separated list
+    # replaces them. The original portal answered every origin: any web page could read
+    # and change the data.
+    "CORS_ORIGINS": None,
+    # Host names served besides the loopback ones (comma-separated, Flask's TRUSTED_HOSTS
+    # rules); "*" serves every name.
+    "TRUSTED_HOSTS": None,
     "DATABASE_ENGINE_OPTIONS": {},
     # Seconds a request waits for another writer (SQLite) or a lock (PostgreSQL) before
     # a 503 (the CLI waits 30).
@@ -50,12 +55,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         **app.config["DATABASE_ENGINE_OPTIONS"],
     )
     app.extensions["studycore"] = database
-    # Every path: the portal's frontend also calls /words, /groups, /dashboard… (no /api).
-    CORS(app, resources={r"/*": {"origins": _origins(app.config["CORS_ORIGINS"])}})
+    _configure_logging(app)  # first: security warns about an open configuration
+    security.init_app(app)
     converters.init_app(app)  # before any route exists
     errors.init_app(app)
-    hooks.init_app(app)
-    _configure_logging(app)
+    hooks.init_app(app, checks=[security.refuse_foreign_requests])
     routes.init_app(app)
     return app
 
@@ -71,7 +75,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _from_environment() -> dict[str, Any]:
     settings: dict[str, Any] = {}
-    for name in ("DATABASE_URL", "CORS_ORIGINS", "LOG_LEVEL"):
+    for name in ("DATABASE_URL", "CORS_ORIGINS", "TRUSTED_HOSTS", "LOG_LEVEL"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
     for name in ("MAX_CONTENT_LENGTH", "MAX_WORDS_PER_SESSION"):
@@ -81,10 +85,3 @@ def _from_environment() -> dict[str, Any]:
         if os.environ.get(name):
             settings[name] = float(os.environ[name])
     return settings
-
-
-def _origins(setting: str | list[str]) -> str | list[str]:
-    if isinstance(setting, list):
-        return setting
-    origins = [origin.strip() for origin in setting.split(",") if origin.strip()]
-    return "*" if origins == ["*"] else origins

@@ -15,7 +15,9 @@ slow clients reaches a worker.
 Command-line options and ``GUNICORN_CMD_ARGS`` override these values.
 """
 
+import json
 import os
+import typing
 
 worker_class = "gthread"
 # WEB_CONCURRENCY is the conventional way platforms size a server; 2 suits a small host.
@@ -37,3 +39,32 @@ control_socket_disable = True
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+
+
+def post_worker_init(worker: typing.Any) -> None:
+    """Answer gunicorn's own refusals in JSON, like every error of the app.
+
+    gunicorn refuses some requests before the app sees them (a request line over
+    ``limit_request_line``: 414; too many or too long headers: 431; a malformed
+    request line, header or chunk, or Content-Length with chunked: 400) and writes
+    each refusal with ``gunicorn.util.write_error``, its one place for that, as an
+    HTML page. Each worker replaces that function when it starts.
+    """
+    from gunicorn import util  # noqa: PLC0415  # only ever run inside gunicorn
+
+    util.write_error = _write_json_error
+
+
+def _write_json_error(sock: typing.Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's ``write_error``, with a JSON body: ``{"error": reason}``.
+
+    The detail (``mesg``) quotes the refused request, so it stays in gunicorn's log.
+    """
+    from gunicorn import util  # noqa: PLC0415
+
+    body = json.dumps({"error": reason}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -7,9 +7,13 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
+from typing import IO
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from studycore import ValidationError
 
 log = logging.getLogger("web.requests")
 
@@ -18,10 +22,28 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def init_app(app: Flask) -> None:
-    """Register the request id and request-log hooks."""
+def _body_errors() -> tuple[type[Exception], ...]:
+    """What the WSGI servers raise while reading a malformed body: OSError, and gunicorn's."""
+    try:
+        from gunicorn.http.errors import ParseException  # noqa: PLC0415  # optional server
+    except ImportError:
+        return (OSError,)
+    return (OSError, ParseException)
+
+
+_MALFORMED_BODY = _body_errors()
+
+
+def init_app(app: Flask, *, checks: Iterable[Callable[[], Response | None]] = ()) -> None:
+    """Register the hooks: the request id, then ``checks``, then the body limit, the log.
+
+    ``checks`` are refusals that need no body (web.security's): they run before any
+    byte of it is read, and their answers are logged like any response.
+    """
     app.before_request(_start)
-    app.before_request(_limit_body)  # after _start: its 413 is logged like any response
+    for check in checks:
+        app.before_request(check)
+    app.before_request(_limit_body)
     app.after_request(_finish)
 
 
@@ -33,28 +55,49 @@ def _start() -> None:
 
 
 def _limit_body() -> None:
-    """Hold every body to ``MAX_CONTENT_LENGTH`` however it arrives, before anything reads it.
+    """Read the whole body, held to ``MAX_CONTENT_LENGTH``, before any view sees it.
 
     Werkzeug checks a declared ``Content-Length`` only when a view reads the body, and
     a body without one (chunked, or until the client closes) is cut at the limit
     rather than refused, so a truncated body could still parse. Here a declared length
     over the limit is refused at once; any other body is read up to one byte past the
-    limit: over it is a 413, otherwise the views read the buffered copy.
+    limit: over it is a 413, otherwise the views read the buffered copy. A body that
+    ends before its declared length (the client closed its side early) or whose
+    chunks are malformed is a 400, so no view counts a part of it.
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if limit is None:
-        return
     declared = request.content_length
-    if declared is not None:
-        if declared > limit:
-            raise RequestEntityTooLarge
-        return
-    if not request.environ.get("wsgi.input_terminated"):
-        return  # the server gives no end to the body: Werkzeug reads none of it
-    body = request.environ["wsgi.input"].read(limit + 1)
-    if len(body) > limit:
+    if limit is not None and declared is not None and declared > limit:
+        raise RequestEntityTooLarge
+    if declared is None and not request.environ.get("wsgi.input_terminated"):
+        return  # no length and no end from the server: Werkzeug reads no body at all
+    wanted = declared if declared is not None else (None if limit is None else limit + 1)
+    body = _read_body(request.environ["wsgi.input"], wanted)
+    if declared is not None and len(body) < declared:
+        raise ValidationError("Request body is shorter than its Content-Length")
+    if limit is not None and len(body) > limit:
         raise RequestEntityTooLarge
     request.environ["wsgi.input"] = io.BytesIO(body)
+
+
+def _read_body(stream: IO[bytes], size: int | None) -> bytes:
+    """Up to ``size`` bytes of ``stream`` (all if ``None``); fewer only if it ends first.
+
+    A server raises its own error for a body it cannot decode (gunicorn a
+    ``ParseException`` for a malformed chunk size, Werkzeug an ``OSError``): either is
+    the client's malformed request, a 400.
+    """
+    try:
+        if size is None:
+            return stream.read()
+        parts, missing = [], size
+        while missing > 0 and (part := stream.read(missing)):
+            parts.append(part)
+            missing -= len(part)
+        return b"".join(parts)
+    except _MALFORMED_BODY as error:
+        g.log_note = f"malformed body ({type(error).__name__})"
+        raise ValidationError("Invalid request body") from None
 
 
 def _finish(response: Response) -> Response:

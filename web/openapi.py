@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from studycore.services import catalog, history
+from studycore.services.memory import DEFAULT_DUE_LIMIT, MAX_DUE_LIMIT
 from studycore.services.paging import MAX_PER_PAGE, Listing
 from studycore.services.validation import DEFAULT_MAX_WORDS, MAX_ID
 from studycore.shapes import json_schemas
@@ -19,8 +20,16 @@ from studycore.shapes import json_schemas
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 TEXT = {"type": "string"}
 
-QUERY_ERROR = "An id out of range, or a bad or unknown query parameter (named in field)"
+HOST_ERROR = "a Host name that is not served (loopback names and TRUSTED_HOSTS are)"
+QUERY_ERROR = (
+    f"An id out of range, a bad or unknown query parameter (named in field), or {HOST_ERROR}"
+)
 BODY_LIMIT = "The body is larger than the configured limit"
+WRITE_ERROR = f"a Content-Type other than application/json (named), or {HOST_ERROR}"
+FOREIGN_ORIGIN = (
+    "The request comes from a web page whose origin is not allowed (Origin header, "
+    "CORS_ORIGINS: loopback by default): refused before the body is read, nothing written"
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -79,13 +88,24 @@ def _schemas(max_words: int) -> dict[str, Any]:
     A request object takes no other field, and its lists are as long as the app allows.
     """
     schemas = json_schemas()
-    for request in ("NewStudySession", "Answer", "BatchAnswer", "ReviewBatch"):
+    for request in ("NewStudySession", "Answer", "SessionAnswer", "BatchAnswer", "ReviewBatch"):
         schemas[request]["additionalProperties"] = False
+    # The review paths take either shape; a body holding both is a 400.
+    schemas["SessionReview"] = {
+        "oneOf": [_ref("SessionAnswer"), _ref("ReviewBatch")],
+        "description": "One answer, or a batch (all or nothing); never both in one body",
+    }
     schemas["NewStudySession"]["properties"]["word_ids"] |= {
         "uniqueItems": True,
         "maxItems": max_words,
     }
     schemas["ReviewBatch"]["properties"]["reviews"]["maxItems"] = max_words
+    schemas["NewStudySession"]["properties"]["limit"]["maximum"] = max_words
+    # select and word_ids exclude each other, and limit only goes with select.
+    schemas["NewStudySession"] |= {
+        "not": {"required": ["select", "word_ids"]},
+        "dependentRequired": {"limit": ["select"]},
+    }
     schemas["Error"]["patternProperties"] = {"^missing_[a-z_]+$": _array(ID, minItems=1)}
     return schemas
 
@@ -152,7 +172,8 @@ def _post(
         },
         "responses": {
             **responses,
-            "400": _error(invalid),
+            "400": _error(f"{invalid}; {WRITE_ERROR}"),
+            "403": _error(FOREIGN_ORIGIN),
             "404": _error(missing),
             "413": _error(BODY_LIMIT),
             **_too_long(parameters),
@@ -176,11 +197,30 @@ def _create(operation_id: str) -> dict[str, Any]:
     )
 
 
+def _review(operation_id: str) -> dict[str, Any]:
+    """A session's answers, one or a batch, served at several paths."""
+    return _post(
+        operation_id,
+        "Count one answer, or a batch of answers in one transaction: all of them, or none",
+        "SessionReview",
+        {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
+        parameters=[SESSION_ID],
+        invalid="Invalid body: a missing, unknown or malformed field, both shapes at once, "
+        "or too many reviews",
+        missing="No such session, or some words are not part of it",
+    )
+
+
 SESSION_ID = _path_id("study_session_id", "The study session")
 WORD_ID = _path_id("word_id", "The word")
 GROUP_ID = _path_id("group_id", "The group")
 ACTIVITY_ID = _path_id("study_activity_id", "The study activity")
 SESSION_WORDS_PAGING = _paging(history.SESSION_WORDS_PAGE)
+DUE_LIMIT = _query(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_DUE_LIMIT, "default": DEFAULT_DUE_LIMIT},
+    "How many of the due words to list",
+)
 
 
 def _paths() -> dict[str, Any]:
@@ -199,8 +239,16 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "summary": "Delete every study session and answer; words, groups, activities stay",
                 "operationId": "resetStudyHistory",
+                "requestBody": {
+                    "required": False,
+                    "description": "None is read, but the Content-Type must be application/json"
+                    " (a write a web page could send without a CORS preflight is refused)",
+                    "content": {"application/json": {"schema": {}}},
+                },
                 "responses": {
                     "200": _json(_ref("ResetResult"), "The history is empty"),
+                    "400": _error(WRITE_ERROR[0].upper() + WRITE_ERROR[1:]),
+                    "403": _error(FOREIGN_ORIGIN),
                     **UNAVAILABLE,
                 },
             }
@@ -222,14 +270,14 @@ def _paths() -> dict[str, Any]:
             missing="No such session, or the word is not part of it",
         ),
         "/study_sessions": _create("createPortalStudySession"),
-        "/study_sessions/{study_session_id}/review": _post(
-            "reviewWords",
-            "Count a batch of answers in one transaction: all of them, or none",
-            "ReviewBatch",
-            {"200": _json(_ref("ReviewBatchResult"), "The answered words, their new counts")},
-            parameters=[SESSION_ID],
-            invalid="Invalid body: reviews missing, too long, or an item malformed",
-            missing="No such session, or some words are not part of it",
+        "/api/study-sessions/{study_session_id}/review": _review("reviewSession"),
+        "/study_sessions/{study_session_id}/review": _review("reviewPortalSession"),
+        "/groups/{group_id}/words/raw": _get(
+            "listGroupWordsRaw",
+            "Every word of a group with its parts, in id order, unpaged (the Typing Tutor)",
+            _ref("GroupWordsRaw"),
+            parameters=[GROUP_ID],
+            missing="group",
         ),
         "/words": _get(
             "listWords",
@@ -239,7 +287,7 @@ def _paths() -> dict[str, Any]:
         ),
         "/words/{word_id}": _get(
             "getWord",
-            "A word with its answer totals and its groups",
+            "A word with its answer totals, its groups and its memory",
             _ref("WordResponse"),
             parameters=[WORD_ID],
             missing="word",
@@ -255,6 +303,14 @@ def _paths() -> dict[str, Any]:
         ),
         "/groups/{group_id}/words": _group_page(
             "listGroupWords", "words, 10 a page", "GroupWordsPage", catalog.GROUP_WORDS
+        ),
+        "/groups/{group_id}/words/due": _get(
+            "listGroupDueWords",
+            "The group's words due now, with their memories: the most overdue first, then"
+            " the never-studied ones by id",
+            _ref("DueWords"),
+            parameters=[GROUP_ID, DUE_LIMIT],
+            missing="group",
         ),
         "/groups/{group_id}/study_sessions": _group_page(
             "listGroupStudySessions",
@@ -300,6 +356,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "health",
                 "responses": {
                     "200": _json(_ref("Health"), "The database answers"),
+                    "400": _error(HOST_ERROR[0].upper() + HOST_ERROR[1:]),
                     "503": _json(_ref("Health"), "The database does not answer"),
                 },
             }
@@ -318,7 +375,10 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
                 "Study sessions of a language-learning portal, and the lang-portal's API. "
                 "Every error is JSON {error, field?, missing_<field>?}. A method a path "
                 "does not serve is 405 with an Allow header. The /api/study_sessions… "
-                "paths are aliases of the /api/study-sessions… ones."
+                "paths are aliases of the /api/study-sessions… ones. Only loopback host "
+                "names and TRUSTED_HOSTS are served (400 otherwise); CORS answers only the "
+                "allowed origins (CORS_ORIGINS, loopback by default), and a write from a "
+                "page of another origin is 403."
             ),
         },
         "paths": _paths(),
@@ -330,8 +390,10 @@ def openapi_document(max_words: int = DEFAULT_MAX_WORDS) -> dict[str, Any]:
                     "headers": {"Retry-After": {"schema": {"type": "string"}}},
                 },
                 "UriTooLong": {
-                    "description": "The request line is longer than the HTTP server accepts "
-                    "(gunicorn: 4094 bytes); its body is the server's, not JSON"
+                    **_error(
+                        "The request line is longer than the HTTP server accepts (gunicorn: "
+                        "4094 bytes); JSON as gunicorn_conf makes it, another server's own body"
+                    ),
                 },
             },
         },

@@ -20,13 +20,15 @@ def json_body() -> object:
     """The decoded JSON body; ``ValidationError`` if it is missing, not JSON or not UTF-8.
 
     Parsed here rather than by ``request.get_json`` so that pathological input (nesting
-    deep enough to exhaust the parser's recursion) is a 400, not a 500.
+    deep enough to exhaust the parser's recursion) is a 400, not a 500. The bytes are
+    decoded as UTF-8 first: ``json.loads`` would guess UTF-16 or UTF-32 from a body's
+    first bytes, and RFC 8259 requires UTF-8 between systems.
     """
     if not request.is_json:
         raise ValidationError("Invalid request body")
     try:
-        return json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):
+        return json.loads(request.get_data(cache=False).decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise ValidationError("Invalid request body") from None
 
 

@@ -10,7 +10,7 @@ gate, and dead pooled connections replaced (``postgres``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -149,33 +149,38 @@ def engine_of(sessions: SessionFactory) -> Engine:
     return bind
 
 
-def empty_tables(orm_session: Session, table: Table) -> int:
-    """Delete every row of ``table`` and of the tables that cascade from it, at once.
+def empty_tables(orm_session: Session, tables: Sequence[Table]) -> int:
+    """Delete every row of ``tables`` and of the tables that cascade from them, at once.
 
-    Returns how many rows ``table`` had. Row by row, with its triggers and foreign-key
-    checks, a million rows take seconds; here PostgreSQL truncates and SQLite clears
-    whole pages (see ``postgres.empty_tables``, ``sqlite.empty_tables``; on SQLite the
-    unit of work must be begun with ``foreign_keys=False``). Only rows that cascade
-    from ``table`` go: a table that references one of them otherwise is refused.
+    Returns how many rows the first of ``tables`` had. Row by row, with their triggers
+    and foreign-key checks, a million rows take seconds; here PostgreSQL truncates and
+    SQLite clears whole pages (see ``postgres.empty_tables``, ``sqlite.empty_tables``;
+    on SQLite the unit of work must be begun with ``foreign_keys=False``). Only rows
+    that cascade go with them: a table that refers to one of them otherwise is refused.
     """
-    tables = _cascade(table)
+    emptied = _cascade(tables)
     connection = orm_session.connection()
     if connection.dialect.name == "sqlite":
-        return sqlite.empty_tables(connection, tables)
-    return postgres.empty_tables(connection, tables)
+        return sqlite.empty_tables(connection, emptied, counted=tables[0])
+    return postgres.empty_tables(connection, emptied, counted=tables[0])
 
 
-def _cascade(table: Table) -> list[Table]:
-    """``table`` and every table whose rows its deletes cascade to, parents first."""
-    cascade = [table]
-    for child in table.metadata.sorted_tables:
-        references = [key for key in child.foreign_keys if key.column.table in cascade]
-        if not references or child in cascade:
-            continue
-        if any(key.ondelete != "CASCADE" for key in references):
-            raise ValueError(f"{child.name} references {table.name} without ON DELETE CASCADE")
-        cascade.append(child)
-    return cascade
+def _cascade(tables: Sequence[Table]) -> list[Table]:
+    """``tables``, each followed by the tables its deletes cascade to, in the order writers
+    lock them (a parent before its children, ``tables`` in their order)."""
+    emptied: list[Table] = []
+    for table in tables:
+        family = [table]
+        for child in table.metadata.sorted_tables:
+            keys = [key for key in child.foreign_keys if key.column.table in family]
+            if keys and child not in family and all(key.ondelete == "CASCADE" for key in keys):
+                family.append(child)
+        emptied += [member for member in family if member not in emptied]
+    for other in tables[0].metadata.sorted_tables:
+        keys = [key for key in other.foreign_keys if key.column.table in emptied]
+        if keys and other not in emptied:
+            raise ValueError(f"{other.name} refers to emptied tables without a cascade")
+    return emptied
 
 
 def write_problem(database: Database) -> str | None:

@@ -101,8 +101,9 @@ def writer_gate(engine: Engine, timeout: float) -> AbstractContextManager[None]:
     return nullcontext() if gate is None else gate.turn(timeout)
 
 
-def empty_tables(connection: Connection, tables: Sequence[Table]) -> int:
-    """Delete every row of ``tables`` at once; return how many rows the first one had.
+def empty_tables(connection: Connection, tables: Sequence[Table], *, counted: Table) -> int:
+    """Delete every row of ``tables`` (parents first) at once; return how many rows
+    ``counted`` had.
 
     ``TRUNCATE`` frees the tables' files instead of deleting row by row, and fires no
     row trigger. The tables are locked first, parents first as every writer locks them,
@@ -110,7 +111,7 @@ def empty_tables(connection: Connection, tables: Sequence[Table]) -> int:
     """
     names = ", ".join(table.name for table in tables)
     connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
-    count = connection.exec_driver_sql(f"SELECT count(*) FROM {tables[0].name}").scalar_one()
+    count = connection.exec_driver_sql(f"SELECT count(*) FROM {counted.name}").scalar_one()
     connection.exec_driver_sql(f"TRUNCATE {names}")
     return int(count)
 
@@ -170,15 +171,23 @@ def sync_id_sequences(orm_session: Session) -> None:
     """After inserting explicit ids, make generated ids continue above the largest one.
 
     PostgreSQL's id sequences do not notice explicit ids (the next generated id would
-    collide); SQLite always continues from the largest rowid, so nothing is needed there.
+    collide); SQLite continues above the largest id by itself. A sequence only ever moves
+    forward: ids handed out before rows were deleted are never handed out again.
     """
     if orm_session.get_bind().dialect.name != "postgresql":
         return
     for table in Base.metadata.sorted_tables:
-        if "id" in table.c and table.c.id.primary_key:
+        # A database at an older revision lacks the newer tables (the answer log).
+        exists = orm_session.scalar(text("SELECT to_regclass(:t)"), {"t": table.name})
+        if exists is not None and "id" in table.c and table.c.id.primary_key:
+            sequence = orm_session.scalar(
+                text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')")
+            )
             orm_session.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
-                    f" coalesce(max(id), 0) + 1, false) FROM {table.name}"
+                    f"SELECT setval('{sequence}', greatest("
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}),"
+                    f" (SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM {sequence})"
+                    "), false)"
                 )
             )

@@ -160,8 +160,9 @@ def _check_foreign_keys(connection: Connection, driver: Any, enforced: bool) -> 
     info[_FOREIGN_KEYS_OFF] = not enforced
 
 
-def empty_tables(connection: Connection, tables: Sequence[Table]) -> int:
-    """Delete every row of ``tables`` at once; return how many rows the first one had.
+def empty_tables(connection: Connection, tables: Sequence[Table], *, counted: Table) -> int:
+    """Delete every row of ``tables`` (parents first) at once; return how many rows
+    ``counted`` had.
 
     SQLite drops a whole table's pages without visiting its rows (its "truncate
     optimization") only when no trigger fires on the delete and no foreign key is
@@ -172,7 +173,7 @@ def empty_tables(connection: Connection, tables: Sequence[Table]) -> int:
     (``secure_delete=FAST``): that would write the whole table once more.
     """
     names = [table.name for table in tables]
-    count = connection.exec_driver_sql(f"SELECT count(*) FROM {names[0]}").scalar_one()
+    count = connection.exec_driver_sql(f"SELECT count(*) FROM {counted.name}").scalar_one()
     triggers = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
         f" AND tbl_name IN ({', '.join('?' * len(names))})",

@@ -1,8 +1,9 @@
 """The study history: sessions listed newest first, one session with its words, and reset.
 
-A session's review-item count and end time (its last answer) are columns of its own
-row, kept by the database (see ``models.StudySession``): listing and sorting sessions
-never reads their items, however many each has.
+A session's answer count (the portal's ``review_items_count``), its word count and its
+end time (its last answer) are columns of its own row, kept by the database (see
+``models.StudySession``): listing, sorting and paging sessions never reads their items,
+however many each has.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, func, select, updat
 
 from ..db import SessionFactory, empty_tables, read_connection, write_transaction
 from ..errors import NotFoundError
-from ..models import Group, StudyActivity, StudySession, Word
+from ..models import Group, LoggedAnswer, StudyActivity, StudySession, Word, WordMemory
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
@@ -49,13 +50,17 @@ SUMMARY_ROW = (
         StudyActivity.name,
         StudySession.created_at,
         StudySession.last_answered_at,
-        StudySession.items_count,
+        StudySession.answers_count,  # review_items_count: the answers recorded in it
     )
     .join(Group, Group.id == StudySession.group_id)
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
 )
-# The history: the sessions, and what cascades from them (their review items).
-HISTORY = StudySession.metadata.tables[StudySession.__tablename__]
+# The history: the sessions (and what cascades from them: their review items), the
+# answer log and the words' memories, which a reset forgets too.
+HISTORY = [
+    StudySession.metadata.tables[model.__tablename__]
+    for model in (StudySession, LoggedAnswer, WordMemory)
+]
 # After a reset no word has an answer left (only the words that had any are written).
 ZERO_WORD_TOTALS = (
     update(Word)
@@ -74,8 +79,12 @@ SUMMARY_COLUMNS: dict[str, Column] = {
     "group_name": Group.name,
     "start_time": StudySession.created_at,
     "end_time": func.coalesce(StudySession.last_answered_at, StudySession.created_at),
-    "review_items_count": StudySession.items_count,
+    "review_items_count": StudySession.answers_count,
 }
+# How many words a session has: the size of its page of words.
+SESSION_WORD_COUNT = select(StudySession.items_count).where(
+    StudySession.id == bindparam("study_session_id")
+)
 
 
 def list_study_sessions(
@@ -123,7 +132,7 @@ def get_study_session(
         summary = _summary(row)
         words = _session_words(connection, summary, paging)
     details = StudySessionDetails(
-        summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items
+        summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items, summary
     )
     return StudySessionPage(details=details, summary=summary, words=words)
 
@@ -131,7 +140,8 @@ def get_study_session(
 def reset_history(sessions: SessionFactory) -> int:
     """Delete every study session and review item; return how many sessions went.
 
-    Words, groups and activities stay; the words' answer totals go back to 0. Sessions
+    Words, groups and activities stay; the words' answer totals go back to 0, and every
+    word's memory and the answer log are forgotten: each word is new again. Sessions
     created while this runs are either deleted whole or kept whole. The history goes at
     once, not row by row (``db.empty_tables``): a million review items in well under a
     second, and no trigger takes each item's answers off its word, so the totals are
@@ -182,10 +192,12 @@ def _sessions_page(
 def _session_words(
     connection: Connection, summary: SessionSummary, paging: PageRequest | None
 ) -> Page[SessionWord]:
-    total, parameters = summary.review_items_count, {"study_session_id": summary.id}
+    parameters = {"study_session_id": summary.id}
     if paging is None:  # every word, as one page
         rows = connection.execute(SESSION_WORDS, parameters)
-        return Page(tuple(SessionWord._make(row) for row in rows), total, 1, max(total, 1))
+        words = tuple(SessionWord._make(row) for row in rows)
+        return Page(words, len(words), 1, max(len(words), 1))
+    total = connection.scalar(SESSION_WORD_COUNT, parameters) or 0
     if paging.offset >= total:
         return Page((), total, paging.page, paging.per_page)
     statement = SESSION_WORDS.limit(paging.per_page).offset(paging.offset)
@@ -194,6 +206,6 @@ def _session_words(
 
 
 def _summary(row: Sequence[Any]) -> SessionSummary:
-    session_id, group_id, group, activity_id, activity, start, last_answer, items = row
+    session_id, group_id, group, activity_id, activity, start, last_answer, answers = row
     end = last_answer or start
-    return SessionSummary(session_id, group_id, group, activity_id, activity, start, end, items)
+    return SessionSummary(session_id, group_id, group, activity_id, activity, start, end, answers)

@@ -56,8 +56,8 @@ class Listing:
         """The page a query string asks for; unknown parameters are rejected."""
         require_known_parameters(query, self.parameters)
         return self.request(
-            page=_query_int(query, "page"),
-            per_page=_query_int(query, "per_page"),
+            page=query_int(query, "page"),
+            per_page=query_int(query, "per_page"),
             sort_by=query.get("sort_by"),
             order=query.get("order"),
         )
@@ -107,7 +107,8 @@ def sort_keys(*spellings: str | tuple[str, ...]) -> dict[str, str]:
     return keys
 
 
-def _query_int(query: Mapping[str, str], name: str) -> int | None:
+def query_int(query: Mapping[str, str], name: str) -> int | None:
+    """The query parameter ``name`` as a non-negative integer; ``None`` when it is absent."""
     text = query.get(name)
     if text is None:
         return None

@@ -2,18 +2,21 @@
 
 Every figure comes from a bounded read: the words' own answer totals (10,000 rows, not
 1,000,000 review items), index seeks on the sessions' time, and the latest session's
-own answer counters (however many items it has).
+own answer counters (however many items it has). The words due are the vocabulary less
+those whose memory is not due yet (a count over the memories, one row per studied word).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, bindparam, exists, func, select, text
 
 from ..db import SessionFactory, read_connection
 from ..models import Group, StudyActivity, StudySession, Word
 from ..results import DashboardStats, RecentSession
+from .memory import NOT_YET_DUE
+from .validation import moment
 
 MASTERY_MIN_ANSWERS = 5
 MASTERY_MIN_PERCENT_CORRECT = 80
@@ -29,6 +32,7 @@ WORD_TOTALS = select(
     func.count().filter(_MASTERED),
     func.coalesce(func.sum(Word.correct_count), 0),
     func.coalesce(func.sum(_ANSWERS), 0),
+    NOT_YET_DUE.scalar_subquery(),  # in the same statement: one snapshot on every engine
 )
 LATEST_SESSION = (
     select(
@@ -62,9 +66,10 @@ def recent_session(sessions: SessionFactory) -> RecentSession | None:
 
 def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) -> DashboardStats:
     """The progress figures of the dashboard, as of ``now`` (default: the current time)."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = moment(now)
     with read_connection(sessions) as connection:
-        vocabulary, studied, mastered, correct, answers = connection.execute(WORD_TOTALS).one()
+        totals = connection.execute(WORD_TOTALS, {"now": now}).one()
+        vocabulary, studied, mastered, correct, answers, not_yet_due = totals
         total_sessions = connection.scalar(SESSIONS_COUNT) or 0
         active_groups = _active_groups(connection, since=now - timedelta(days=ACTIVE_GROUP_DAYS))
         streak = _current_streak(connection, now.date())
@@ -76,6 +81,7 @@ def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) ->
         total_sessions=total_sessions,
         active_groups=active_groups,
         current_streak=streak,
+        due_words=vocabulary - not_yet_due,
     )
 
 

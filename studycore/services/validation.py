@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ValidationError
@@ -33,6 +34,28 @@ def require_id(field: str, value: object, *, label: str | None = None) -> int:
     if not 1 <= value <= MAX_ID:
         raise ValidationError(f"{label} must be between 1 and {MAX_ID}", field=field)
     return value
+
+
+def require_count(field: str, value: object, *, low: int, high: int) -> int:
+    """Return ``value`` if it is an integer in ``low``..``high``, else raise ``ValidationError``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"{field} must be an integer, not {type_name(value)}", field=field)
+    if not low <= value <= high:
+        raise ValidationError(f"{field} must be between {low} and {high}", field=field)
+    return value
+
+
+def moment(now: object) -> datetime:
+    """``now`` as an aware UTC datetime; ``None`` means the current time.
+
+    Every service that depends on the time takes ``now``, so that a test (or a program
+    replaying a day) chooses it. A naive datetime is rejected: its zone is a guess.
+    """
+    if now is None:
+        return datetime.now(UTC)
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise ValidationError("now must be a timezone-aware datetime", field="now")
+    return now.astimezone(UTC)
 
 
 def optional_id_list(field: str, value: object, *, limit: int) -> tuple[int, ...] | None:

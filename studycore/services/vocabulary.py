@@ -1,9 +1,11 @@
 """Importing vocabulary files into a group: JSON (the portal's shape or a plain one) or CSV.
 
 Every entry is checked before anything is written, and the import is one transaction:
-a bad entry anywhere is reported with its position and nothing is imported. Words
-already in the database (same word and reading) are reused, so importing twice adds
-nothing the second time.
+a bad entry anywhere is reported with its position and nothing is imported. A word
+already in the database (same word and reading) is reused, never duplicated, and gets
+the file's translation and parts where the file has them and the database lacks them
+or holds others: importing a corrected or fuller file brings the words up to date, and
+importing the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import SessionFactory, write_transaction
@@ -34,6 +36,13 @@ FIELD_NAMES = {
 KNOWN_KEYS = frozenset(name for names in FIELD_NAMES.values() for name in names)
 CHUNK_SIZE = 1000
 DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, and a byte order mark (Excel writes one) is skipped
+
+# A present word gets what the file has for it (executemany: one row per updated word).
+FILL_IN = (
+    update(Word)
+    .where(Word.id == bindparam("word_id"))
+    .values(translation=bindparam("new_translation"), parts=bindparam("new_parts"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +62,21 @@ class VocabularyEntry:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did."""
+    """What an import did: each distinct word of the file is new, updated or unchanged."""
 
     group_id: int
     group_created: bool
-    words_added: int
-    words_reused: int
+    words_new: int
+    words_updated: int  # already present; the file filled in its translation or parts
+    words_unchanged: int
     added_to_group: int
+
+
+@dataclass(slots=True)
+class _Tally:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def read_vocabulary(path: Path, *, encoding: str = DEFAULT_ENCODING) -> list[VocabularyEntry]:
@@ -109,19 +126,30 @@ def import_vocabulary(
         raise ValidationError("group name must not be empty", field="group_name")
     if "\x00" in group_name:
         raise ValidationError("group name must not contain a NUL character", field="group_name")
-    unique = list({entry.key: entry for entry in entries}.values())
     with write_transaction(sessions) as orm_session:
-        group_id, group_created = _group(orm_session, group_name.strip())
-        word_ids: list[int] = []
-        added = 0
-        for chunk in _chunks(unique, CHUNK_SIZE):
-            ids, new = _word_ids(orm_session, chunk)
-            word_ids += ids
-            added += new
-            if on_progress:
-                on_progress(len(chunk))
-        joined = _join_group(orm_session, group_id, word_ids)
-    return ImportReport(group_id, group_created, added, len(unique) - added, joined)
+        return import_entries(
+            orm_session, group_name=group_name.strip(), entries=entries, on_progress=on_progress
+        )
+
+
+def import_entries(
+    orm_session: Session,
+    *,
+    group_name: str,
+    entries: Sequence[VocabularyEntry],
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """``import_vocabulary``'s work inside the caller's unit of work (the demo loads with it)."""
+    unique = list({entry.key: entry for entry in entries}.values())
+    group_id, group_created = _group(orm_session, group_name)
+    word_ids: list[int] = []
+    tally = _Tally()
+    for chunk in _chunks(unique, CHUNK_SIZE):
+        word_ids += _word_ids(orm_session, chunk, tally)
+        if on_progress:
+            on_progress(len(chunk))
+    joined = _join_group(orm_session, group_id, word_ids)
+    return ImportReport(group_id, group_created, tally.new, tally.updated, tally.unchanged, joined)
 
 
 def _decode(path: Path, encoding: str) -> str:
@@ -207,8 +235,8 @@ def _pick(record: Mapping[str, object], names: Sequence[str], where: str) -> str
     value = next((record[name] for name in names if record.get(name) is not None), None)
     if value is None or isinstance(value, str):
         return value
-    if names[0] == "parts":  # the portal keeps parts as structured JSON
-        return json.dumps(value, ensure_ascii=False)
+    if names[0] == "parts":  # the portal keeps parts as structured JSON; [] is no parts
+        return json.dumps(value, ensure_ascii=False) if value else None
     raise ValidationError(f"{where}: {names[0]!r} must be a string, not {type_name(value)}")
 
 
@@ -222,20 +250,58 @@ def _group(orm_session: Session, name: str) -> tuple[int, bool]:
     return group.id, True
 
 
-def _word_ids(orm_session: Session, entries: list[VocabularyEntry]) -> tuple[list[int], int]:
-    """The ids of ``entries``' words, inserting those not yet present; and how many were new."""
+def _word_ids(orm_session: Session, entries: list[VocabularyEntry], tally: _Tally) -> list[int]:
+    """The ids of ``entries``' words: present ones brought up to date, the others inserted."""
     keys = [entry.key for entry in entries]
     texts = {entry.word for entry in entries}
-    query = select(Word.word, Word.reading, Word.id).where(Word.word.in_(texts))
-    existing = {(word, reading): word_id for word, reading, word_id in orm_session.execute(query)}
-    new = [entry for entry in entries if entry.key not in existing]
+    query = select(Word.word, Word.reading, Word.id, Word.translation, Word.parts).where(
+        Word.word.in_(texts)
+    )
+    present = {(row.word, row.reading): row for row in orm_session.execute(query)}
+    ids = {key: row.id for key, row in present.items()}
+    new = [entry for entry in entries if entry.key not in present]
     if new:
         inserted = orm_session.scalars(
             insert(Word).returning(Word.id, sort_by_parameter_order=True),
             [_word_row(entry) for entry in new],
         ).all()
-        existing.update(zip((entry.key for entry in new), inserted, strict=True))
-    return [existing[key] for key in keys], len(new)
+        ids.update(zip((entry.key for entry in new), inserted, strict=True))
+    updates = [
+        change
+        for entry in entries
+        if (row := present.get(entry.key))
+        and (change := _filled_in(entry, row.id, row.translation, row.parts))
+    ]
+    if updates:
+        orm_session.connection().execute(FILL_IN, updates)
+    tally.new += len(new)
+    tally.updated += len(updates)
+    tally.unchanged += len(entries) - len(new) - len(updates)
+    return [ids[key] for key in keys]
+
+
+def _filled_in(
+    entry: VocabularyEntry, word_id: int, translation: str | None, parts: str | None
+) -> dict[str, object] | None:
+    """The update a present word needs to hold the file's values, or None if it holds them.
+
+    A value the file lacks (empty) never erases the database's.
+    """
+    new_translation = entry.translation or translation
+    new_parts = parts if _same_json(entry.parts, parts) else entry.parts or parts
+    if (new_translation, new_parts) == (translation, parts):
+        return None
+    return {"word_id": word_id, "new_translation": new_translation, "new_parts": new_parts}
+
+
+def _same_json(first: str | None, second: str | None) -> bool:
+    """Whether two stored texts hold the same JSON value (spacing and escapes aside)."""
+    if first == second:
+        return True
+    try:
+        return bool(json.loads(first or "null") == json.loads(second or "null"))
+    except (ValueError, RecursionError):
+        return False
 
 
 def _join_group(orm_session: Session, group_id: int, word_ids: list[int]) -> int:

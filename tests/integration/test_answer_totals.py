@@ -97,7 +97,10 @@ def test_reset_under_concurrent_creates_and_answers_keeps_everything_whole(
 
     def reset_repeatedly(_thread: int) -> list[int]:
         client = app.test_client()
-        return [client.post("/api/study-sessions/reset").status_code for _ in range(10)]
+        return [
+            client.post("/api/study-sessions/reset", content_type="application/json").status_code
+            for _ in range(10)
+        ]
 
     with ThreadPoolExecutor(5) as pool:
         writers = [pool.submit(create_and_answer, thread) for thread in range(4)]

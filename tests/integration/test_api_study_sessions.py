@@ -21,7 +21,8 @@ VALID = {"group_id": BASICS_GROUP_ID, "study_activity_id": ACTIVITY_ID, "word_id
 
 
 def post(client: FlaskClient, body: Any, url: str = URL) -> Any:
-    return client.post(url, json=body)
+    """POST ``body`` as JSON (``None`` as the JSON ``null``)."""
+    return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
 def test_creating_a_session_answers_201_with_the_seed_shape(client: FlaskClient) -> None:
@@ -29,7 +30,9 @@ def test_creating_a_session_answers_201_with_the_seed_shape(client: FlaskClient)
 
     assert response.status_code == 201
     body = response.get_json()
-    assert list(body) == ["id", "group_id", "activity_id", "words", "created_at", "session_id"]
+    seed_keys = ["id", "group_id", "activity_id", "words", "created_at", "session_id"]
+    summary_keys = ["group_name", "activity_name", "start_time", "end_time", "review_items_count"]
+    assert list(body) == [*seed_keys, *summary_keys]
     assert body["session_id"] == body["id"]
     assert body["group_id"] == 1
     assert body["activity_id"] == 1
@@ -144,8 +147,6 @@ def test_missing_words_are_listed_machine_readably(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("data", "content_type"),
     [
-        pytest.param(json.dumps(VALID), "text/plain", id="wrong-content-type"),
-        pytest.param(json.dumps(VALID), None, id="no-content-type"),
         pytest.param("{not json", "application/json", id="not-json"),
         pytest.param("", "application/json", id="empty"),
         pytest.param(b"\xff\xfe\x00", "application/json", id="not-utf8"),
@@ -216,11 +217,27 @@ def test_an_unexpected_error_is_500_without_details(
     assert "SELECT secret" in caplog.text
 
 
-def test_cors_allows_any_origin_by_default(client: FlaskClient) -> None:
-    response = client.post(URL, json=VALID, headers={"Origin": "https://portal.example"})
+@pytest.mark.parametrize("content_type", ["text/plain", None], ids=["text-plain", "none"])
+def test_a_body_that_is_not_declared_json_is_invalid_naming_the_header(
+    client: FlaskClient, sessions: sessionmaker[Session], content_type: str | None
+) -> None:
+    before = row_counts(sessions)
 
-    # flask-cors echoes the caller's origin when every origin is allowed
-    assert response.headers["Access-Control-Allow-Origin"] in {"*", "https://portal.example"}
+    response = client.post(URL, data=json.dumps(VALID), content_type=content_type)
+
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "Invalid request body: Content-Type must be application/json"
+    }
+    assert row_counts(sessions) == before
+
+
+def test_cors_answers_only_loopback_origins_by_default(client: FlaskClient) -> None:
+    foreign = client.get(f"{URL}/1", headers={"Origin": "https://portal.example"})
+    loopback = client.get(f"{URL}/1", headers={"Origin": "http://localhost:5173"})
+
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert loopback.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
 
 
 def test_cors_origins_come_from_configuration(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import ValidationError, create_study_session
 from studycore.cli import main
+from studycore.demo import demo_groups
 from studycore.models import Group, Word
 from studycore.services.vocabulary import VocabularyEntry, import_vocabulary
 from tests.support.vocabulary import row_counts
@@ -46,7 +47,7 @@ def test_the_portal_json_shape_imports_into_a_new_group(
 
     assert result.exit_code == 0, result.output
     assert "new group 'Verbs'" in result.output
-    assert "2 words added" in result.output
+    assert "words 2 new, 0 updated, 0 unchanged; 2 joined the group" in result.output
     with sessions() as session:
         group_id = session.scalar(select(Group.id).where(Group.name == "Verbs"))
         word = session.scalars(select(Word).where(Word.word == "払う")).one()
@@ -68,7 +69,7 @@ def test_plain_json_and_csv_import_too(
 
     assert result.exit_code == 0, result.output
     assert "group 'Animals'" in result.output
-    assert "2 words added" in result.output
+    assert "words 2 new, 0 updated, 0 unchanged" in result.output
     assert row_counts(sessions)["word_groups"] == 5 + 3  # the seeded group holds 5
 
 
@@ -82,7 +83,7 @@ def test_importing_twice_adds_nothing(
     again = run_import(database_url, path)
 
     assert again.exit_code == 0
-    assert "0 words added, 2 already present, 0 joined" in again.output
+    assert "words 0 new, 0 updated, 2 unchanged; 0 joined the group" in again.output
     assert row_counts(sessions) == before
 
 
@@ -142,7 +143,7 @@ def test_a_large_import_reports_progress_and_is_one_transaction(
     )
 
     assert progress == [1000, 1000, 500]
-    assert (report.words_added, report.added_to_group) == (2500, 2500)
+    assert (report.words_new, report.words_unchanged, report.added_to_group) == (2500, 0, 2500)
 
 
 @pytest.mark.parametrize(
@@ -202,3 +203,79 @@ def test_a_group_name_with_a_nul_character_is_refused(sessions: sessionmaker[Ses
         import_vocabulary(sessions, group_name="a\x00b", entries=[VocabularyEntry(word="a")])
 
     assert row_counts(sessions)["groups"] == 2
+
+
+# --- a word already present gets what the file has ------------------------------------
+
+
+def stored_word(sessions: sessionmaker[Session], text: str) -> tuple[str | None, object]:
+    """The word's translation and parts (decoded), as stored."""
+    with sessions() as session:
+        word = session.scalars(select(Word).where(Word.word == text)).one()
+    return word.translation, json.loads(word.parts) if word.parts else None
+
+
+def test_a_present_word_gets_the_translation_and_parts_it_lacked_or_had_older(
+    database_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    mi = [{"kanji": "見", "romaji": ["mi"]}]
+    ha_ra = [{"kanji": "払", "romaji": ["ha", "ra"]}]
+    older = [
+        {"kanji": "払う", "romaji": "harau"},  # no translation, no parts
+        {"kanji": "行く", "romaji": "iku", "english": "to walk"},  # an older translation
+        {"kanji": "見る", "romaji": "miru", "english": "to see", "parts": mi},
+    ]
+    newer = [
+        {"kanji": "払う", "romaji": "harau", "english": "to pay", "parts": ha_ra},
+        {"kanji": "行く", "romaji": "iku", "english": "to go"},
+        {"kanji": "見る", "romaji": "miru"},  # lacks what the database has: nothing erased
+        {"kanji": "書く", "romaji": "kaku", "english": "to write"},
+    ]
+    assert run_import(database_url, write(tmp_path, "old.json", older)).exit_code == 0
+    before = row_counts(sessions)
+
+    result = run_import(database_url, write(tmp_path, "new.json", newer))
+
+    assert result.exit_code == 0, result.output
+    assert "words 1 new, 2 updated, 1 unchanged; 1 joined the group" in result.output
+    assert stored_word(sessions, "払う") == ("to pay", ha_ra)
+    assert stored_word(sessions, "行く") == ("to go", None)
+    assert stored_word(sessions, "見る") == ("to see", mi)
+    after = row_counts(sessions)
+    assert (after["words"], after["word_groups"]) == (
+        before["words"] + 1,
+        before["word_groups"] + 1,
+    )
+
+
+def test_the_same_parts_written_differently_are_unchanged(
+    sessions: sessionmaker[Session],
+) -> None:
+    first = VocabularyEntry("払う", "harau", "to pay", '[{"kanji": "払", "romaji": ["ha", "ra"]}]')
+    spaced = VocabularyEntry(
+        "払う", "harau", "to pay", '[{"kanji":"\\u6255","romaji":["ha","ra"]}]'
+    )
+    import_vocabulary(sessions, group_name="Verbs", entries=[first])
+
+    report = import_vocabulary(sessions, group_name="Verbs", entries=[spaced])
+
+    assert (report.words_new, report.words_updated, report.words_unchanged) == (0, 0, 1)
+
+
+def test_the_portals_full_seed_files_import_and_a_second_import_changes_nothing(
+    database_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    for name, entries in demo_groups().items():  # the demo holds the seed files as they are
+        # The shape of lang-portal/backend-flask/seed/data_*.json.
+        seed = [
+            {"kanji": e.word, "romaji": e.reading, "english": e.translation,
+             "parts": json.loads(e.parts or "[]")}
+            for e in entries
+        ]  # fmt: skip
+        path = write(tmp_path, f"{name}.json", seed)
+        distinct = len({entry.key for entry in entries})  # 暑い is listed twice
+
+        first, again = run_import(database_url, path, name), run_import(database_url, path, name)
+
+        assert f"words {distinct} new, 0 updated, 0 unchanged; {distinct} joined" in first.output
+        assert f"words 0 new, 0 updated, {distinct} unchanged; 0 joined" in again.output

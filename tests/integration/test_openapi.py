@@ -42,6 +42,33 @@ def test_the_description_states_the_configured_word_limit() -> None:
     )
 
 
+def test_the_description_has_the_words_memories_and_what_is_due() -> None:
+    schemas = OPENAPI["components"]["schemas"]
+    memory = schemas["WordMemory"]
+
+    assert set(memory["required"]) == {
+        "state", "due", "stability", "difficulty", "reviews", "lapses", "last_review",
+    }  # fmt: skip
+    assert set(memory["properties"]["state"]["enum"]) == {"new", "learning", "review", "relearning"}
+    memory_ref = {"$ref": "#/components/schemas/WordMemory"}
+    assert schemas["WordDetails"]["properties"]["memory"] == memory_ref
+    assert schemas["WordWithMemory"]["properties"]["memory"] == memory_ref
+    assert set(schemas["DueWords"]["required"]) == {"words", "due_count"}
+    assert "due_words" in schemas["DashboardStats"]["required"]
+    new_session = schemas["NewStudySession"]
+    assert new_session["properties"]["select"]["enum"] == ["due"]
+    limit = new_session["properties"]["limit"]
+    assert (limit["type"], limit["minimum"], limit["maximum"]) == ("integer", 1, 10_000)
+    assert new_session["dependentRequired"] == {"limit": ["select"]}
+    due = OPENAPI["paths"]["/groups/{group_id}/words/due"]["get"]
+    (limit,) = (p["schema"] for p in due["parameters"] if p["name"] == "limit")
+    assert limit == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 20}
+    assert due["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DueWords"
+    }
+    assert set(due["responses"]) >= {"200", "400", "404"}
+
+
 def test_every_response_conforms_to_the_description(
     app: Flask, sessions: sessionmaker[Session]
 ) -> None:

@@ -25,6 +25,7 @@ SESSION_FIELDS = [
 ]  # fmt: skip
 ACTIVITY_FIELDS = ["id", "title", "launch_url", "preview_url"]
 PORTAL_ORIGIN = "http://localhost:5173"
+TUTOR_ORIGIN = "http://localhost:8080"
 
 
 @pytest.fixture
@@ -147,10 +148,12 @@ def test_one_word_shows_its_totals_and_groups(
     body = get(client, "/words/3")
 
     assert list(body) == ["word"]
+    memory = body["word"].pop("memory")  # its times are the answers' (tests/test_memory.py)
     assert body["word"] == {
         "id": 3, "kanji": "Cat", "romaji": "cat-reading", "english": "cat-english",
         "correct_count": 1, "wrong_count": 2, "groups": [{"id": 1, "name": "Basics"}],
     }  # fmt: skip
+    assert (memory["state"], memory["reviews"], memory["lapses"]) == ("learning", 3, 0)
 
 
 # --- groups -------------------------------------------------------------------------
@@ -196,6 +199,7 @@ def test_a_groups_words_come_ten_a_page(
 
 def test_a_groups_sessions_come_newest_first(client: FlaskClient) -> None:
     older, newer = start_session(client, [1]), start_session(client, [1, 2])
+    answer(client, newer, (1, True), (2, False), (1, True))
 
     body = get(client, "/groups/1/study_sessions?page=1&sort_by=startTime&order=desc")
 
@@ -205,7 +209,8 @@ def test_a_groups_sessions_come_newest_first(client: FlaskClient) -> None:
     assert list(shown) == SESSION_FIELDS
     assert shown["group_name"] == "Basics"
     assert shown["activity_name"] == "Flashcards"
-    assert shown["review_items_count"] == 2
+    assert shown["review_items_count"] == 3  # the answers, not the words
+    assert body["study_sessions"][1]["review_items_count"] == 0
     assert UTC_TIME.fullmatch(shown["start_time"])
     assert get(client, "/groups/2/study_sessions")["study_sessions"] == []
 
@@ -230,7 +235,8 @@ def test_a_groups_sessions_accept_every_sort_key_the_frontend_sends(
 
 def test_sessions_sort_by_review_items_count_and_end_time(client: FlaskClient) -> None:
     small, big = start_session(client, [1]), start_session(client, [1, 2, 3])
-    answer(client, small, (1, True))  # small now ended last
+    answer(client, big, (1, True), (2, False))
+    answer(client, small, (1, True))  # fewer answers, but small now ended last
 
     def order(sort_by: str) -> list[int]:
         url = f"/groups/1/study_sessions?sort_by={sort_by}&order=desc"
@@ -296,7 +302,7 @@ def test_the_launch_flow_runs_as_the_frontend_runs_it(
     assert shown["session"]["id"] == session_id
     assert shown["session"]["group_name"] == "Basics"
     assert shown["session"]["activity_name"] == "Flashcards"
-    assert shown["session"]["review_items_count"] == 5
+    assert shown["session"]["review_items_count"] == 0  # nothing answered yet
     assert [word["kanji"] for word in shown["words"]] == list(WORDS.values())
     assert shown["words"][0]["romaji"] == "hello-reading"
     assert (shown["total"], shown["page"], shown["per_page"], shown["total_pages"]) == (5, 1, 10, 1)
@@ -365,10 +371,14 @@ def test_reset_clears_the_history_and_keeps_words_groups_and_activities(
     answer(client, start_session(client), (1, True), (2, False))
     before = row_counts(sessions)
 
-    response = client.post("/api/study-sessions/reset", headers={"Origin": PORTAL_ORIGIN})
+    response = client.post(
+        "/api/study-sessions/reset",
+        headers={"Origin": PORTAL_ORIGIN},
+        content_type="application/json",
+    )
 
     assert response.status_code == 200
-    assert response.get_json()["message"]
+    assert response.get_json()["message"] == "Study history cleared successfully"
     after = row_counts(sessions)
     assert after["study_sessions"] == after["word_review_items"] == 0
     for kept in ("words", "groups", "word_groups", "study_activities"):
@@ -432,6 +442,7 @@ def test_the_dashboard_before_any_session(client: FlaskClient) -> None:
     assert get(client, "/dashboard/stats") == {
         "total_vocabulary": 5, "total_words_studied": 0, "mastered_words": 0,
         "success_rate": 0.0, "total_sessions": 0, "active_groups": 0, "current_streak": 0,
+        "due_words": 5,  # never answered: due
     }  # fmt: skip
 
 
@@ -507,30 +518,32 @@ def test_a_missing_row_is_404_naming_it(client: FlaskClient, url: str, missing: 
 
 
 @pytest.mark.parametrize(
-    ("path", "method"),
+    ("path", "method", "origin"),
     [
-        ("/words", "GET"),
-        ("/groups/1/study_sessions", "GET"),
-        ("/dashboard/stats", "GET"),
-        ("/study_sessions", "POST"),
-        ("/study_sessions/1/review", "POST"),
-        ("/api/study-sessions/reset", "POST"),
+        ("/words", "GET", PORTAL_ORIGIN),
+        ("/groups/1/study_sessions", "GET", PORTAL_ORIGIN),
+        ("/dashboard/stats", "GET", PORTAL_ORIGIN),
+        ("/study_sessions", "POST", PORTAL_ORIGIN),
+        ("/study_sessions/1/review", "POST", PORTAL_ORIGIN),
+        ("/api/study-sessions/reset", "POST", PORTAL_ORIGIN),
+        ("/groups/1/words/raw", "GET", TUTOR_ORIGIN),  # the Typing Tutor's two calls
+        ("/study_sessions/1/review", "POST", TUTOR_ORIGIN),
     ],
 )
 def test_a_cors_preflight_is_answered_on_every_portal_path(
-    client: FlaskClient, path: str, method: str
+    client: FlaskClient, path: str, method: str, origin: str
 ) -> None:
     response = client.options(
         path,
         headers={
-            "Origin": PORTAL_ORIGIN,
+            "Origin": origin,
             "Access-Control-Request-Method": method,
             "Access-Control-Request-Headers": "content-type",
         },
     )
 
     assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", PORTAL_ORIGIN)
+    assert response.headers["Access-Control-Allow-Origin"] in ("*", origin)
     assert method in response.headers["Access-Control-Allow-Methods"]
     assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
 

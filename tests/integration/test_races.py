@@ -9,16 +9,16 @@ test sees that in pg_stat_activity); on SQLite it waits for the write lock.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete, event, text
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import Database
 from studycore.models import Group, Word
+from tests.support.staging import wait_until, waiting_on_a_lock
 from tests.support.vocabulary import row_counts
 
 BODY = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
@@ -26,24 +26,6 @@ VICTIMS: dict[str, tuple[Any, int, str]] = {
     "word": (Word, 2, "word_ids"),
     "group": (Group, 1, "group_id"),
 }
-
-
-def wait_until(condition: Any, what: str, seconds: float = 10) -> None:
-    """Poll ``condition`` until it holds; fail loudly if it never does."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        time.sleep(0.005)
-
-
-def waiting_on_a_lock(database: Database) -> bool:
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    with database.engine.connect() as connection:
-        return bool(connection.execute(query).scalar())
 
 
 def create_while_deleting(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,3 +43,13 @@ def empty_database(engine: str, directory: Path, postgres_url: str = "") -> Iter
     else:
         with fresh_postgres_database(postgres_url) as url:
             yield url
+
+
+@contextmanager
+def temporary_database(engine: str, postgres_url: str | None = None) -> Iterator[str]:
+    """``empty_database`` in a temporary directory of its own (benchmarks), gone afterwards."""
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        empty_database(engine, Path(directory), postgres_url or "") as url,
+    ):
+        yield url

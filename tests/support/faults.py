@@ -43,17 +43,6 @@ def fault_at(engine: Engine, point: str) -> Iterator[None]:
         event.remove(engine, name, listener)
 
 
-@contextmanager
-def failing_statement(engine: Engine, prefix: str) -> Iterator[None]:
-    """Make every statement on ``engine`` that starts with ``prefix`` fail before it runs."""
-    listener = _raise_on(prefix)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-
-
 def _listener(point: str) -> tuple[str, Callable[..., object]]:
     if point == "at_commit":
         return "commit", _raise
@@ -66,7 +55,7 @@ def _raise(*_args: Any) -> None:
     raise InjectedError("injected at commit")
 
 
-def _raise_on(prefix: str) -> Callable[..., None]:
+def _raise_on(prefix: str | tuple[str, ...]) -> Callable[..., None]:
     def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.startswith(prefix):
             raise InjectedError(f"injected around {prefix}")
@@ -81,21 +70,21 @@ MIDDLE_WORD_ID = 3
 FAULT_MESSAGE = "injected half-way through the review items"
 TRIGGERS = {
     "sqlite": [
-        "CREATE TRIGGER fault_mid_items BEFORE {event} ON word_review_items"
+        "CREATE TRIGGER fault_mid_items BEFORE {event} ON {table}"
         " WHEN {row}.word_id = {word_id}"
         f" BEGIN SELECT RAISE(ABORT, '{FAULT_MESSAGE}'); END"
     ],
     "postgresql": [
         "CREATE FUNCTION fault_mid_items() RETURNS trigger LANGUAGE plpgsql AS"
         f" $$ BEGIN RAISE EXCEPTION '{FAULT_MESSAGE}'; END $$",
-        "CREATE TRIGGER fault_mid_items BEFORE {event} ON word_review_items FOR EACH ROW"
+        "CREATE TRIGGER fault_mid_items BEFORE {event} ON {table} FOR EACH ROW"
         " WHEN ({row}.word_id = {word_id}) EXECUTE FUNCTION fault_mid_items()",
     ],
 }
 DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER fault_mid_items"],
     "postgresql": [
-        "DROP TRIGGER fault_mid_items ON word_review_items",
+        "DROP TRIGGER fault_mid_items ON {table}",
         "DROP FUNCTION fault_mid_items",
     ],
 }
@@ -103,16 +92,36 @@ DROP_TRIGGERS = {
 
 @contextmanager
 def failing_item_write(
-    engine: Engine, event_name: str = "INSERT", word_id: int = MIDDLE_WORD_ID
+    engine: Engine,
+    event_name: str = "INSERT",
+    word_id: int = MIDDLE_WORD_ID,
+    *,
+    table: str = "word_review_items",
 ) -> Iterator[None]:
-    """Make the database fail to INSERT, UPDATE or DELETE ``word_id``'s review items."""
+    """Make the database fail to INSERT, UPDATE or DELETE ``word_id``'s rows of ``table``
+    (its review items unless told otherwise; any table with a ``word_id``)."""
     row = "OLD" if event_name == "DELETE" else "NEW"
     dialect = engine.dialect.name
-    _run(engine, [t.format(event=event_name, row=row, word_id=word_id) for t in TRIGGERS[dialect]])
+    names = {"event": event_name, "row": row, "word_id": word_id, "table": table}
+    _run(engine, [t.format(**names) for t in TRIGGERS[dialect]])
     try:
         yield
     finally:
-        _run(engine, DROP_TRIGGERS[dialect])
+        _run(engine, [t.format(table=table) for t in DROP_TRIGGERS[dialect]])
+
+
+@contextmanager
+def failing_statement(
+    engine: Engine, prefix: str | tuple[str, ...], when: str = "before"
+) -> Iterator[None]:
+    """Make every statement on ``engine`` that starts with ``prefix`` (one of them) raise
+    ``InjectedError``, ``when`` ``"before"`` or ``"after"`` the database ran it."""
+    name, listener = f"{when}_cursor_execute", _raise_on(prefix)
+    event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, listener)
 
 
 def _run(engine: Engine, statements: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -13,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from email.message import Message
+from pathlib import Path
 from typing import IO, Any
 
 
@@ -45,11 +47,44 @@ def gunicorn(
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else [])]
     command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(
+    with _serving(
         [*command, app],
-        env={**os.environ, **(environment or {}), "DATABASE_URL": database_url},
-        stderr=subprocess.DEVNULL if quiet else log,
-    )
+        {**os.environ, **(environment or {}), "DATABASE_URL": database_url},
+        port,
+        subprocess.DEVNULL if quiet else log,
+    ) as base_url:
+        yield base_url
+
+
+# Settings of the browser-facing checks; a test sets them itself or gets the defaults.
+SECURITY_SETTINGS = ("CORS_ORIGINS", "TRUSTED_HOSTS")
+
+
+@contextmanager
+def studycore_serve(
+    database_url: str, *, environment: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``studycore serve`` (gunicorn, gunicorn_conf's settings, 1 worker of 4 threads).
+
+    Yields its base URL. ``environment`` adds variables; the security settings are
+    the defaults unless it gives them.
+    """
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("studycore")), "--database-url", database_url]
+    command += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    inherited = {name: value for name, value in os.environ.items() if name not in SECURITY_SETTINGS}
+    with _serving(
+        [*command, "--threads", "4"], {**inherited, **(environment or {})}, port, subprocess.DEVNULL
+    ) as base_url:
+        yield base_url
+
+
+@contextmanager
+def _serving(
+    command: list[str], environment: Mapping[str, str], port: int, stderr: IO[bytes] | int | None
+) -> Iterator[str]:
+    """Run ``command``, a server on ``port``; yield its base URL once it serves; stop it."""
+    server = subprocess.Popen(command, env=environment, stderr=stderr)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base_url, server)
@@ -77,6 +112,29 @@ def request_with_headers(
             return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, error.headers, json.loads(error.read())
+
+
+def send(
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, Message, Any]:
+    """One request with exactly ``headers`` (``Host`` too, if given).
+
+    Returns the status, the response headers and the decoded JSON body (``None`` if empty).
+    """
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=dict(headers or {}))
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    return response.status, response.headers, json.loads(data) if data else None
 
 
 def wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import sync_id_sequences
-from studycore.models import Base, Group, StudyActivity, Word, WordGroup
+from studycore.models import Base, Group, StudyActivity, Word, WordGroup, WordReviewItem
 
 WORDS = {1: "Hello", 2: "World", 3: "Cat", 4: "Dog", 5: "Tree"}
 BASICS_GROUP_ID, EMPTY_GROUP_ID, ACTIVITY_ID = 1, 2, 1
@@ -47,3 +47,17 @@ def seed_vocabulary(sessions: sessionmaker[Session]) -> None:
             insert(WordGroup), [{"word_id": i, "group_id": BASICS_GROUP_ID} for i in WORDS]
         )
         sync_id_sequences(session)  # the ids above were explicit
+
+
+def answer_counts(sessions: sessionmaker[Session]) -> list[tuple[int, ...]]:
+    """Every item's and every word's answer counts."""
+    with sessions() as session:
+        items = session.execute(
+            select(WordReviewItem.id, WordReviewItem.correct, WordReviewItem.wrong).order_by(
+                WordReviewItem.id
+            )
+        ).all()
+        words = session.execute(
+            select(Word.id, Word.correct_count, Word.wrong_count).order_by(Word.id)
+        ).all()
+    return [tuple(row) for row in [*items, *words]]

@@ -1,7 +1,8 @@
 """Hostile clients against a real gunicorn with the production settings.
 
-Bodies over the limit are refused however they are framed, slow clients cannot stall
-the service, and every path id answers the same way whether it is 0 or negative.
+Bodies over the limit are refused however they are framed, a body cut short or with
+malformed chunks is a 400 that writes nothing, gunicorn's own refusals are JSON, and
+slow clients cannot stall the service.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def server(database_url: str) -> Iterator[tuple[str, int]]:
 
 def post(server: tuple[str, int], path: str, body: bytes, framing: str) -> tuple[int, object]:
     """POST ``body`` framed by a Content-Length, as chunks, or ended by closing; the answer."""
-    headers = f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+    headers = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     if framing == "content-length":
         headers += f"Content-Length: {len(body)}\r\n"
     elif framing == "chunked":
@@ -123,6 +124,98 @@ def test_a_body_without_length_is_no_body_at_all(
 
     assert (status, body) == (400, {"error": "Invalid request body"})
     assert get_study_session(sessions, session_id).details.words[0].correct == 0
+
+
+def exchange(server: tuple[str, int], request: bytes, *, half_close: bool = False) -> bytes:
+    """Send ``request`` as it is (then end our side if ``half_close``); the whole answer."""
+    with socket.create_connection(server, timeout=30) as connection:
+        connection.sendall(request)
+        if half_close:
+            connection.shutdown(socket.SHUT_WR)
+        return _read_response(connection)
+
+
+def json_answer(response: bytes) -> tuple[int, str, object]:
+    """(status, Content-Type, decoded body) of one raw HTTP response."""
+    head, _, payload = response.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), fields["Content-Type"], json.loads(payload)
+
+
+def test_a_malformed_chunk_size_is_a_json_400_and_writes_nothing(
+    server: tuple[str, int], sessions: sessionmaker[Session]
+) -> None:
+    before = row_counts(sessions)
+    request = (
+        b"POST /api/study-sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+    )
+
+    response = exchange(server, request)
+
+    assert json_answer(response) == (400, "application/json", {"error": "Invalid request body"})
+    assert response.count(b"HTTP/1.1") == 1  # gunicorn added no page of its own after it
+    assert row_counts(sessions) == before
+
+
+def test_a_body_cut_short_by_a_half_close_is_a_400_and_counts_nothing(
+    server: tuple[str, int], sessions: sessionmaker[Session]
+) -> None:
+    # A complete JSON answer, but 100 bytes fewer than announced, then the client's FIN.
+    session_id = create_study_session(sessions, group_id=1, study_activity_id=1, word_ids=[1]).id
+    body = b'{"reviews": [{"word_id": 1, "is_correct": true}]}'
+    request = (
+        f"POST /study_sessions/{session_id}/review HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body) + 100}\r\n\r\n"
+    ).encode() + body
+
+    response = exchange(server, request, half_close=True)
+
+    assert json_answer(response) == (
+        400,
+        "application/json",
+        {"error": "Request body is shorter than its Content-Length"},
+    )
+    assert get_study_session(sessions, session_id).details.words[0].correct == 0
+
+
+GUNICORN_REFUSALS = [
+    pytest.param(
+        b"GET /words?" + b"a" * 8192 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        414,
+        "URI Too Long",
+        id="8 KB URL",
+    ),
+    pytest.param(
+        b"GET /words HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + b"".join(b"X-Header-%d: a\r\n" % number for number in range(200))
+        + b"\r\n",
+        431,
+        "Request Header Fields Too Large",
+        id="200 headers",
+    ),
+    pytest.param(
+        b"POST /api/study-sessions/reset HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+        "Bad Request",
+        id="Content-Length and chunked",
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_bytes", "status", "reason"), GUNICORN_REFUSALS)
+def test_gunicorns_own_refusals_are_json(
+    server: tuple[str, int], request_bytes: bytes, status: int, reason: str
+) -> None:
+    # gunicorn answers these before the app sees the request (gunicorn_conf's hook).
+    assert json_answer(exchange(server, request_bytes)) == (
+        status,
+        "application/json",
+        {"error": reason},
+    )
 
 
 SLOW_CLIENTS, TRICKLE_SECONDS, PROBE_SECONDS = 50, 12.0, 10.0

@@ -126,6 +126,7 @@ def test_the_wheel_holds_the_migrations_and_no_generic_top_level_name(wheel: Pat
     names = zipfile.ZipFile(wheel).namelist()
 
     assert "studycore/_migrations/alembic.ini" in names
+    assert "studycore/demo_vocabulary.json" in names  # `studycore demo` reads it
     assert "studycore/_migrations/alembic/env.py" in names
     for revision in (SOURCE / "alembic" / "versions").glob("*.py"):
         assert f"studycore/_migrations/alembic/versions/{revision.name}" in names
@@ -140,7 +141,7 @@ def test_the_installed_package_migrates_and_serves_from_any_directory(
     installed: Path, database_url: str, workdir: Path
 ) -> None:
     upgraded = studycore(installed, database_url, "db", "upgrade")
-    studycore(installed, database_url, "demo")
+    demo = studycore(installed, database_url, "demo")
     port = free_port()
     server = subprocess.Popen(
         [str(installed / "studycore"), "serve", "--port", str(port), "--workers", "1"],
@@ -159,6 +160,7 @@ def test_the_installed_package_migrates_and_serves_from_any_directory(
         server.wait(timeout=30)
 
     assert "(head)" in upgraded
+    assert "demo data loaded: 2 groups, 123 words" in demo
     assert status == 201
     assert [word["id"] for word in body["words"]] == [1, 2]
     assert health == 200

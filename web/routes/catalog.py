@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from studycore import (
+    due_words,
     get_group,
+    get_group_words_raw,
     get_launch_data,
     get_study_activity,
     get_word,
@@ -16,6 +18,8 @@ from studycore import (
 )
 from studycore.results import WordSummary
 from studycore.services import catalog
+from studycore.services.memory import DEFAULT_DUE_LIMIT
+from studycore.services.paging import query_int, require_known_parameters
 from studycore.shapes import GroupsPage, GroupWordsPage, WordsPage
 
 from ..requests import no_query, paging, session_factory
@@ -37,7 +41,7 @@ def words() -> Response:
 
 @routes.get("/words/<int:word_id>")
 def word(word_id: int) -> Response:
-    """One word with its answer totals and its groups."""
+    """One word with its answer totals, its groups and its memory."""
     no_query()
     return jsonify({"word": get_word(session_factory(), word_id).to_json()})
 
@@ -69,6 +73,24 @@ def group_words(group_id: int) -> Response:
         **page.portal_paging_json(),
     }
     return jsonify(body)
+
+
+@routes.get("/groups/<int:group_id>/words/due")
+def group_due_words(group_id: int) -> Response:
+    """The group's words due now, with their memories: ``limit`` (default 20) of them."""
+    require_known_parameters(request.args, ("limit",))
+    limit = query_int(request.args, "limit")
+    due = due_words(
+        session_factory(), group_id, limit=DEFAULT_DUE_LIMIT if limit is None else limit
+    )
+    return jsonify(due.to_json())
+
+
+@routes.get("/groups/<int:group_id>/words/raw")
+def group_words_raw(group_id: int) -> Response:
+    """Every word of a group with its parts, unpaged: what the Typing Tutor plays."""
+    no_query()
+    return jsonify(get_group_words_raw(session_factory(), group_id).to_json())
 
 
 @routes.get("/api/study-activities")

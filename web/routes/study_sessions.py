@@ -10,8 +10,8 @@ from studycore import (
     list_activity_sessions,
     list_group_sessions,
     list_study_sessions,
+    record_answers_from_json,
     record_review_from_json,
-    record_reviews_from_json,
     reset_history,
 )
 from studycore.results import Page, SessionSummary
@@ -83,10 +83,13 @@ def review_word(study_session_id: int, word_id: int) -> Response:
     return jsonify(word.to_json())
 
 
+# Every path the portal's clients post answers to (the tutor and the frontend use the first).
 @routes.post("/study_sessions/<int:study_session_id>/review")
-def review_batch(study_session_id: int) -> Response:
-    """Count ``{"reviews": [{"word_id", "is_correct"}, …]}``: every answer, or none."""
-    result = record_reviews_from_json(
+@routes.post("/api/study_sessions/<int:study_session_id>/review")
+@routes.post("/api/study-sessions/<int:study_session_id>/review")
+def review(study_session_id: int) -> Response:
+    """Count one answer ``{"word_id", "correct"}`` or a batch ``{"reviews": […]}`` (all or none)."""
+    result = record_answers_from_json(
         session_factory(),
         study_session_id=study_session_id,
         payload=json_body(),
@@ -100,7 +103,9 @@ def review_batch(study_session_id: int) -> Response:
 def reset() -> Response:
     """Delete every study session and review item; words, groups and activities stay."""
     deleted = reset_history(session_factory())
-    body: ResetResult = {"message": "Study history cleared", "deleted_study_sessions": deleted}
+    # The original backend's message, which the portal's clients show.
+    message = "Study history cleared successfully"
+    body: ResetResult = {"message": message, "deleted_study_sessions": deleted}
     return jsonify(body)
 
 
