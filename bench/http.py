@@ -87,7 +87,7 @@ THREE_WORDS = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
 _PREPARE_WITH_CHECKOUT = """
 import importlib, sqlite3, sys
 import studycore
-try:
+try:  # its own schema module (this checkout's bench is not on the path)
     schema = importlib.import_module("studycore.db.schema")
 except ImportError:
     schema = importlib.import_module("studycore.migrations")

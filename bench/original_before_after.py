@@ -16,7 +16,6 @@ runs, so a machine busier during one run shifts both figures alike.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.library import upgrade_schema
 from bench.portal_data import MANY_SHORT, fill
 from bench.tables import check, table
 from bench.timing import Timing
@@ -109,22 +109,12 @@ def _load(code: Path, path: Path) -> None:
     if not Path(studycore.__file__).resolve().is_relative_to(code.resolve()):
         raise SystemExit(f"studycore came from {studycore.__file__}, not {code}")
     database = studycore.open_database(f"sqlite:///{path}")
-    _upgrade(database)
+    upgrade_schema(database)
     with database.engine.begin() as connection:
         fill(connection, MANY_SHORT)
     database.dispose()
     with sqlite3.connect(path) as connection:  # committed whatever the version's begin does
         connection.execute("ANALYZE")
-
-
-def _upgrade(database: Any) -> None:
-    """The checkout's ``upgrade``: ``studycore.db.schema``, or ``studycore.migrations`` before
-    the restructure."""
-    try:
-        schema = importlib.import_module("studycore.db.schema")
-    except ImportError:
-        schema = importlib.import_module("studycore.migrations")
-    schema.upgrade(database)
 
 
 def _table(seconds: dict[str, Any], before: str) -> str:
