@@ -67,8 +67,9 @@ COPY = [
     " FROM ours.word_review_items i JOIN ours.study_sessions s ON s.id = i.study_session_id",
 ]
 SESSION_ID = MANY_SHORT.newest_session
-# Requests both backends serve, as the portal's frontend sends them.
-READS = [
+# Requests both backends serve, as the portal's frontend sends them: the plain lookups
+# (no answer involved), then the reads of the answers.
+LOOKUPS = [
     "/groups/50",
     "/groups",
     "/groups?sort_by=words_count&order=desc",
@@ -77,8 +78,11 @@ READS = [
     "/api/study-activities/1/launch",
     "/words/4950",
     "/words",
-    "/words?sort_by=correct_count&order=desc",
     "/groups/50/words",
+]
+READS = [
+    *LOOKUPS,
+    "/words?sort_by=correct_count&order=desc",
     "/groups/50/study_sessions",
     "/api/study-activities/1/sessions",
     "/api/study-sessions",

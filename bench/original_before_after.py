@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.library import upgrade_schema
+from bench.original import LOOKUPS
 from bench.portal_data import MANY_SHORT, fill
 from bench.tables import check, table
 from bench.timing import Timing
@@ -32,17 +33,6 @@ from bench.writes import HERE, checkout
 
 BEFORE_REVISION = "b683ce2"  # main when issue 18 began
 RUNS, ROUNDS = 2, 300
-LOOKUPS = [
-    "/groups/50",
-    "/groups",
-    "/groups?sort_by=words_count&order=desc",
-    "/api/study-activities",
-    "/api/study-activities/1",
-    "/api/study-activities/1/launch",
-    "/words/4950",
-    "/words",
-    "/groups/50/words",
-]
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ item). A removed or rewound answer that was the session's latest makes the trigg
 look up the new latest among the session's items; nothing else reads them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from alembic import op
 
@@ -141,29 +141,43 @@ SQLITE_TRIGGERS = [
 ]
 
 
-def _create_sqlite_trigger(name: str, event: str, condition: str | None, body: str) -> None:
+def _create_sqlite_trigger(
+    table: str, name: str, event: str, condition: str | None, body: str
+) -> None:
     when = f" WHEN {condition}" if condition else ""
     op.execute(
-        f"CREATE TRIGGER {name} AFTER {event} ON word_review_items FOR EACH ROW{when}"
-        f" BEGIN {body} END"
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END"
     )
 
 
 # --- PostgreSQL: statement triggers over transition tables --------------------------
 
-_ADDED = "SELECT study_session_id, correct, wrong, answered_at, 1 AS sign FROM new_items"
-_REMOVED = "SELECT study_session_id, correct, wrong, answered_at, -1 AS sign FROM old_items"
-# (name, event, transition tables, the rows added and removed)
-POSTGRESQL_TRIGGERS = [
-    ("study_sessions_count_inserted_items", "INSERT", "NEW TABLE AS new_items", _ADDED),
+
+def _transition_triggers(
+    names: tuple[str, str, str], rows: str, columns: str
+) -> list[tuple[str, str, str, str]]:
+    """(name, event, transition tables, the rows added and removed, signed) for an insert,
+    update and delete trigger over the statement's ``new_<rows>``/``old_<rows>``."""
+    added = f"SELECT {columns}, 1 AS sign FROM new_{rows}"
+    removed = f"SELECT {columns}, -1 AS sign FROM old_{rows}"
+    inserted, updated, deleted = names
+    return [
+        (inserted, "INSERT", f"NEW TABLE AS new_{rows}", added),
+        (updated, "UPDATE", f"OLD TABLE AS old_{rows} NEW TABLE AS new_{rows}",
+         f"{added} UNION ALL {removed}"),
+        (deleted, "DELETE", f"OLD TABLE AS old_{rows}", removed),
+    ]  # fmt: skip
+
+
+POSTGRESQL_TRIGGERS = _transition_triggers(
     (
+        "study_sessions_count_inserted_items",
         "study_sessions_count_updated_items",
-        "UPDATE",
-        "OLD TABLE AS old_items NEW TABLE AS new_items",
-        f"{_ADDED} UNION ALL {_REMOVED}",
+        "study_sessions_uncount_deleted_items",
     ),
-    ("study_sessions_uncount_deleted_items", "DELETE", "OLD TABLE AS old_items", _REMOVED),
-]
+    "items",
+    "study_session_id, correct, wrong, answered_at",
+)
 
 
 def _postgresql_summary_update(changes: str) -> str:
@@ -187,13 +201,17 @@ def _postgresql_summary_update(changes: str) -> str:
     )
 
 
-def _create_postgresql_trigger(name: str, event: str, tables: str, changes: str) -> None:
+def _create_postgresql_trigger(
+    trigger: tuple[str, str, str, str], *, table: str, update: Callable[[str], str]
+) -> None:
+    """A statement trigger on ``table`` whose function runs ``update(changes)``."""
+    name, event, tables, changes = trigger
     op.execute(
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
-        f" BEGIN {_postgresql_summary_update(changes)} RETURN NULL; END $$"
+        f" BEGIN {update(changes)} RETURN NULL; END $$"
     )
     op.execute(
-        f"CREATE TRIGGER {name} AFTER {event} ON word_review_items"
+        f"CREATE TRIGGER {name} AFTER {event} ON {table}"
         f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
     )
 
@@ -222,37 +240,18 @@ SQLITE_GROUP_TRIGGERS = [
     ),
     ("groups_uncount_removed_word", "DELETE", None, _group_size_change("OLD", "-")),
 ]
-_ADDED_MEMBERS = "SELECT group_id, 1 AS sign FROM new_members"
-_REMOVED_MEMBERS = "SELECT group_id, -1 AS sign FROM old_members"
-POSTGRESQL_GROUP_TRIGGERS = [
-    ("groups_count_added_words", "INSERT", "NEW TABLE AS new_members", _ADDED_MEMBERS),
-    (
-        "groups_count_moved_words",
-        "UPDATE",
-        "OLD TABLE AS old_members NEW TABLE AS new_members",
-        f"{_ADDED_MEMBERS} UNION ALL {_REMOVED_MEMBERS}",
-    ),
-    ("groups_uncount_removed_words", "DELETE", "OLD TABLE AS old_members", _REMOVED_MEMBERS),
-]
+POSTGRESQL_GROUP_TRIGGERS = _transition_triggers(
+    ("groups_count_added_words", "groups_count_moved_words", "groups_uncount_removed_words"),
+    "members",
+    "group_id",
+)
 
 
-def _create_sqlite_group_trigger(name: str, event: str, condition: str | None, body: str) -> None:
-    when = f" WHEN {condition}" if condition else ""
-    op.execute(
-        f"CREATE TRIGGER {name} AFTER {event} ON word_groups FOR EACH ROW{when} BEGIN {body} END"
-    )
-
-
-def _create_postgresql_group_trigger(name: str, event: str, tables: str, changes: str) -> None:
-    op.execute(
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-        " UPDATE groups AS g SET words_count = g.words_count + d.words"
-        f" FROM (SELECT group_id, sum(sign) AS words FROM ({changes}) AS c GROUP BY group_id) AS d"
-        " WHERE g.id = d.group_id AND d.words <> 0; RETURN NULL; END $$"
-    )
-    op.execute(
-        f"CREATE TRIGGER {name} AFTER {event} ON word_groups"
-        f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+def _postgresql_group_size_update(changes: str) -> str:
+    return (
+        "UPDATE groups AS g SET words_count = g.words_count + d.words"
+        f" FROM (SELECT group_id, sum(sign) AS words FROM ({changes}) AS c GROUP BY group_id)"
+        " AS d WHERE g.id = d.group_id AND d.words <> 0;"
     )
 
 
@@ -276,14 +275,18 @@ def upgrade() -> None:
     op.execute(FILL_GROUP_SIZES)
     if dialect == "postgresql":
         for trigger in POSTGRESQL_TRIGGERS:
-            _create_postgresql_trigger(*trigger)
+            _create_postgresql_trigger(
+                trigger, table="word_review_items", update=_postgresql_summary_update
+            )
         for trigger in POSTGRESQL_GROUP_TRIGGERS:
-            _create_postgresql_group_trigger(*trigger)
+            _create_postgresql_trigger(
+                trigger, table="word_groups", update=_postgresql_group_size_update
+            )
     else:
         for trigger in SQLITE_TRIGGERS:
-            _create_sqlite_trigger(*trigger)
+            _create_sqlite_trigger("word_review_items", *trigger)
         for trigger in SQLITE_GROUP_TRIGGERS:
-            _create_sqlite_group_trigger(*trigger)
+            _create_sqlite_trigger("word_groups", *trigger)
 
 
 def downgrade() -> None:
