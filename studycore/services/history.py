@@ -11,11 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, func, select, update
 
 from ..db import SessionFactory, empty_tables, read_connection, write_transaction
 from ..errors import NotFoundError
-from ..models import Group, LoggedAnswer, StudyActivity, StudySession, Word, WordMemory
+from ..models import (
+    Group,
+    LoggedAnswer,
+    StudyActivity,
+    StudySession,
+    Word,
+    WordMemory,
+    WordReviewItem,
+)
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
@@ -81,6 +89,31 @@ SUMMARY_COLUMNS: dict[str, Column] = {
     "end_time": func.coalesce(StudySession.last_answered_at, StudySession.created_at),
     "review_items_count": StudySession.answers_count,
 }
+# A page of a session's words, in the session's order. Its items are read first, whole,
+# through the (session, word) index, then sorted (MATERIALIZED): for "the first 10 by
+# item id" PostgreSQL otherwise walked every item in id order looking for the session's,
+# 190 ms for the newest session of 100 sessions x 10,000 items.
+_ITEM = WordReviewItem
+_SESSION_ITEMS = (
+    select(_ITEM.id, _ITEM.word_id, _ITEM.correct, _ITEM.wrong)
+    .where(_ITEM.study_session_id == bindparam("study_session_id"))
+    .cte("session_items")
+    .prefix_with("MATERIALIZED")
+)
+SESSION_WORDS_ON_PAGE = (
+    select(
+        Word.id,
+        Word.word,
+        _SESSION_ITEMS.c.correct,
+        _SESSION_ITEMS.c.wrong,
+        Word.reading,
+        Word.translation,
+    )
+    .join(_SESSION_ITEMS, _SESSION_ITEMS.c.word_id == Word.id)
+    .order_by(_SESSION_ITEMS.c.id)
+    .limit(bindparam("page_size", type_=Integer))
+    .offset(bindparam("page_start", type_=Integer))
+)
 # How many words a session has: the size of its page of words.
 SESSION_WORD_COUNT = select(StudySession.items_count).where(
     StudySession.id == bindparam("study_session_id")
@@ -200,8 +233,8 @@ def _session_words(
     total = connection.scalar(SESSION_WORD_COUNT, parameters) or 0
     if paging.offset >= total:
         return Page((), total, paging.page, paging.per_page)
-    statement = SESSION_WORDS.limit(paging.per_page).offset(paging.offset)
-    rows = connection.execute(statement, parameters)
+    page = {**parameters, "page_size": paging.per_page, "page_start": paging.offset}
+    rows = connection.execute(SESSION_WORDS_ON_PAGE, page)
     return Page(tuple(SessionWord._make(row) for row in rows), total, paging.page, paging.per_page)
 
 
