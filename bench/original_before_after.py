@@ -24,7 +24,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.library import upgrade_schema
 from bench.original import LOOKUPS
 from bench.portal_data import MANY_SHORT, fill
 from bench.tables import check, table
@@ -95,6 +94,7 @@ def _getter(client: Any, path: str) -> Any:
 def _load(code: Path, path: Path) -> None:
     """Migrate with the checkout's own studycore; fill with ``bench.portal``'s plain SQL."""
     import studycore  # noqa: PLC0415 (the checkout's)
+    from bench.library import upgrade_schema  # noqa: PLC0415 (it imports studycore too)
 
     if not Path(studycore.__file__).resolve().is_relative_to(code.resolve()):
         raise SystemExit(f"studycore came from {studycore.__file__}, not {code}")
