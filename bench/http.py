@@ -1,11 +1,18 @@
-"""HTTP throughput: gunicorn on loopback driven by wrk, beside a no-op Flask endpoint."""
+"""HTTP throughput: gunicorn on loopback driven by wrk, beside a no-op Flask endpoint.
+
+``measure_post_before_after`` also serves the code of another revision (its checkout
+first on ``PYTHONPATH``, its own migrations), and drives the POST of both versions and
+the no-op in turns, so that each version's share of the ceiling comes from one run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +79,60 @@ def measure_http(url: str) -> list[Load]:
     with gunicorn(url, workers=WORKERS, app="bench.noop_app:create_app()", quiet=True) as base:
         noop = run_wrk("no-op Flask POST (ceiling)", f"{base}/noop", "POST", three)
     return [post3, post100, get, noop]
+
+
+POST_ROUNDS = 3  # turns of (before, now, no-op), each load SECONDS long
+THREE_WORDS = {"group_id": 1, "study_activity_id": 1, "word_ids": [1, 2, 3]}
+# Run with a checkout first on sys.path: migrate with its studycore, add what the POST needs.
+_PREPARE_WITH_CHECKOUT = """
+import importlib, sqlite3, sys
+import studycore
+try:  # its own schema module (this checkout's bench is not on the path)
+    schema = importlib.import_module("studycore.db.schema")
+except ImportError:
+    schema = importlib.import_module("studycore.migrations")
+database = studycore.open_database("sqlite:///" + sys.argv[1])
+schema.upgrade(database)
+database.dispose()
+with sqlite3.connect(sys.argv[1]) as connection:
+    connection.execute("INSERT INTO groups (id, name) VALUES (1, 'bench')")
+    connection.execute("INSERT INTO study_activities (id, name) VALUES (1, 'bench')")
+    connection.executemany("INSERT INTO words (id, word) VALUES (?, ?)",
+                           [(i, f"word {i}") for i in range(1, 10001)])
+"""
+
+
+def measure_post_before_after(before: Path, directory: Path) -> dict[str, list[float]]:
+    """POST (3 words) requests/s of the ``before`` checkout and of this code, and the
+    no-op's, in ``POST_ROUNDS`` turns; each on its own server, all running throughout."""
+    urls = {}
+    for name, code in (("before", before), ("now", Path(__file__).resolve().parent.parent)):
+        database = directory / f"{name}.sqlite3"
+        environment = {**os.environ, "PYTHONPATH": str(code)}
+        subprocess.run(
+            [sys.executable, "-c", _PREPARE_WITH_CHECKOUT, str(database)],
+            cwd=code, env=environment, check=True,
+        )  # fmt: skip
+        # --chdir: gunicorn puts its directory first on sys.path, before PYTHONPATH.
+        serving = {"PYTHONPATH": str(code), "GUNICORN_CMD_ARGS": f"--chdir {code}"}
+        urls[name] = (f"sqlite:///{database}", serving)
+    rates: dict[str, list[float]] = {"before": [], "now": [], "no-op": []}
+    with (
+        gunicorn(urls["before"][0], workers=WORKERS, app="web:create_app()", quiet=True,
+                 environment=urls["before"][1]) as before_url,
+        gunicorn(urls["now"][0], workers=WORKERS, quiet=True) as now_url,
+        gunicorn(urls["now"][0], workers=WORKERS, app="bench.noop_app:create_app()",
+                 quiet=True) as noop_url,
+    ):  # fmt: skip
+        targets = {
+            "before": f"{before_url}/api/study-sessions",
+            "now": f"{now_url}/api/study-sessions",
+            "no-op": f"{noop_url}/noop",
+        }
+        for _round in range(POST_ROUNDS):
+            for name, url in targets.items():
+                rates[name].append(run_wrk(name, url, "POST", THREE_WORDS).requests_per_second)
+    return rates
 
 
 def _milliseconds(value: str, unit: str) -> float:

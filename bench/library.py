@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from studycore import (
     open_database,
     sync_id_sequences,
 )
-from studycore.db import schema
 from studycore.models import Group, StudyActivity, Word
 
 VOCABULARY = 10_000
@@ -57,10 +57,20 @@ class StatementCounter:
         result.append(self.count - start)
 
 
+def upgrade_schema(database: Database) -> None:
+    """Migrate with the ``studycore`` imported (``bench.writes`` runs other revisions'):
+    ``studycore.db.schema``, or ``studycore.migrations`` before the restructure."""
+    try:
+        schema = importlib.import_module("studycore.db.schema")
+    except ImportError:
+        schema = importlib.import_module("studycore.migrations")
+    schema.upgrade(database)
+
+
 def prepare(url: str) -> Database:
     """Migrate a fresh database and give it a group, an activity and 10,000 words."""
     database = open_database(url)
-    schema.upgrade(database)
+    upgrade_schema(database)
     with database.sessions.begin() as session:
         session.execute(insert(Group), [{"id": GROUP_ID, "name": "bench"}])
         session.execute(insert(StudyActivity), [{"id": ACTIVITY_ID, "name": "bench"}])

@@ -21,7 +21,7 @@ from functools import partial
 
 from sqlalchemy import insert, text
 
-from bench import portal, writes
+from bench import portal, portal_data, writes
 from bench.tables import check, table
 from bench.timing import Timing, interleaved
 from studycore import Database, create_study_session, dashboard_stats, due_words
@@ -35,7 +35,7 @@ BEFORE_REVISION = "fd06c3b"
 RUNS, ROUNDS = 12, 30
 ANSWER_RATIO_TARGET = 1.5
 READ_TARGET_MS = 25.0
-EVERYTHING_GROUP_ID = portal.TUTOR_GROUP_ID + 1  # every word of the vocabulary
+EVERYTHING_GROUP_ID = portal_data.TUTOR_GROUP_ID + 1  # every word of the vocabulary
 ANSWERS = (writes.ANSWER, writes.BATCH)
 Databases = Mapping[str, Callable[[], AbstractContextManager[str]]]
 
@@ -95,8 +95,9 @@ def scale_report(databases: Databases) -> str:
         with database() as url:
             results.append(measure_scale(engine, url))
     title = (
-        f"\nDue reads: {portal.WORDS_COUNT:,} words, {portal.SESSIONS_COUNT:,} sessions,"
-        f" {portal.SESSIONS_COUNT * portal.ITEMS_PER_SESSION:,} review items, every studied"
+        f"\nDue reads: {portal_data.WORDS_COUNT:,} words,"
+        f" {portal_data.MANY_SHORT.sessions:,} sessions,"
+        f" {portal_data.MANY_SHORT.items:,} review items, every studied"
         f" word with a memory; ms per library call, {portal.ROUNDS} calls each"
     )
     columns = [("read", 44)] + [
@@ -152,7 +153,7 @@ def _add_everything_group(database: Database) -> None:
         connection.execute(insert(Group), [{"id": EVERYTHING_GROUP_ID, "name": "everything"}])
         words = [
             {"word_id": word_id, "group_id": EVERYTHING_GROUP_ID}
-            for word_id in range(1, portal.WORDS_COUNT + 1)
+            for word_id in range(1, portal_data.WORDS_COUNT + 1)
         ]
         connection.execute(insert(WordGroup), words)
     with database.engine.connect() as connection:

@@ -67,7 +67,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _answer_counter() -> Mapped[int]:
+def _counter() -> Mapped[int]:
     return mapped_column(Integer, default=0, server_default="0")
 
 
@@ -91,15 +91,20 @@ class Word(Base):
     reading: Mapped[str | None] = mapped_column(Text)
     translation: Mapped[str | None] = mapped_column(Text)
     parts: Mapped[str | None] = mapped_column(Text)
-    correct_count: Mapped[int] = _answer_counter()
-    wrong_count: Mapped[int] = _answer_counter()
+    correct_count: Mapped[int] = _counter()
+    wrong_count: Mapped[int] = _counter()
 
 
 class Group(Base):
+    """A group of words; ``words_count`` is kept by the database (migration 0004's
+    triggers on ``word_groups``), so no read counts a group's words."""
+
     __tablename__ = "groups"
+    __table_args__ = (CheckConstraint("words_count >= 0", name="words_count_not_negative"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
+    words_count: Mapped[int] = _counter()
 
 
 class WordGroup(Base):
@@ -124,6 +129,15 @@ class StudyActivity(Base):
 
 
 class StudySession(Base):
+    """A study session, with the summary the history lists show and sort by.
+
+    ``items_count`` (its review items), ``correct_count``, ``wrong_count`` and
+    ``answers_count`` (their sum) and ``last_answered_at`` (its items' latest answer,
+    the session's end) are kept by the database: triggers on the review items
+    (migration 0004), in the same transaction as every insert, answer or delete. The
+    lists read them from the session's row, never from its items, whatever its size.
+    """
+
     __tablename__ = "study_sessions"
     __table_args__ = (
         # The history pages list sessions newest first: all of them, a group's, an
@@ -132,6 +146,10 @@ class StudySession(Base):
         Index("ix_study_sessions_created_at", "created_at"),
         Index("ix_study_sessions_group_id_created_at", "group_id", "created_at"),
         Index("ix_study_sessions_study_activity_id_created_at", "study_activity_id", "created_at"),
+        *(
+            CheckConstraint(f"{counter} >= 0", name=f"{counter}_not_negative")
+            for counter in ("items_count", "answers_count", "correct_count", "wrong_count")
+        ),
         # Ids are never reused, even on SQLite after every session was deleted (0003):
         # a stale client's answers for an old session must not land in a new one.
         {"sqlite_autoincrement": True},
@@ -141,6 +159,11 @@ class StudySession(Base):
     group_id: Mapped[int] = mapped_column(Id, ForeignKey("groups.id"))
     study_activity_id: Mapped[int] = mapped_column(Id, ForeignKey("study_activities.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    items_count: Mapped[int] = _counter()
+    answers_count: Mapped[int] = _counter()
+    correct_count: Mapped[int] = _counter()
+    wrong_count: Mapped[int] = _counter()
+    last_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class WordReviewItem(Base):
@@ -162,8 +185,8 @@ class WordReviewItem(Base):
     # 1.8x with 1,000,000 items (1.0x without; see docs/benchmarks.md). The cost moves
     # to deleting a word, which scans the items to enforce this key.
     word_id: Mapped[int] = mapped_column(Id, ForeignKey("words.id"))
-    correct: Mapped[int] = _answer_counter()
-    wrong: Mapped[int] = _answer_counter()
+    correct: Mapped[int] = _counter()
+    wrong: Mapped[int] = _counter()
     # When the item was last answered: a session's end time is its items' latest. Kept
     # on the item, not the session, so that answers lock only their item and word rows
     # (a session row shared by concurrent answers would be a deadlock waiting to happen).

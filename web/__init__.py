@@ -31,8 +31,11 @@ DEFAULTS: dict[str, Any] = {
     # rules); "*" serves every name.
     "TRUSTED_HOSTS": None,
     "DATABASE_ENGINE_OPTIONS": {},
-    # Seconds a request waits for another SQLite writer before a 503 (the CLI waits 30).
+    # Seconds a request waits for another writer (SQLite) or a lock (PostgreSQL) before
+    # a 503 (the CLI waits 30).
     "DATABASE_LOCK_TIMEOUT": 5.0,
+    # Seconds any one PostgreSQL statement may run; None: twice the lock timeout.
+    "DATABASE_STATEMENT_TIMEOUT": None,
     "LOG_LEVEL": "INFO",  # one line per request at INFO; tests leave logging to pytest
 }
 
@@ -44,9 +47,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(_from_environment())
     app.config.from_mapping(config or {})
     json_provider.init_app(app)  # the documented key order, UTF-8 text, fast
+    lock_timeout = app.config["DATABASE_LOCK_TIMEOUT"]
     database = open_database(
         app.config["DATABASE_URL"],
-        lock_timeout=app.config["DATABASE_LOCK_TIMEOUT"],
+        lock_timeout=lock_timeout,
+        statement_timeout=app.config["DATABASE_STATEMENT_TIMEOUT"] or 2 * lock_timeout,
         **app.config["DATABASE_ENGINE_OPTIONS"],
     )
     app.extensions["studycore"] = database
@@ -76,6 +81,7 @@ def _from_environment() -> dict[str, Any]:
     for name in ("MAX_CONTENT_LENGTH", "MAX_WORDS_PER_SESSION"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
-    if os.environ.get("DATABASE_LOCK_TIMEOUT"):
-        settings["DATABASE_LOCK_TIMEOUT"] = float(os.environ["DATABASE_LOCK_TIMEOUT"])
+    for name in ("DATABASE_LOCK_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT"):
+        if os.environ.get(name):
+            settings[name] = float(os.environ[name])
     return settings

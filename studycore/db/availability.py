@@ -8,11 +8,14 @@ event (see ``engine``) turns them into ``DatabaseUnavailableError`` for every se
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 from ..errors import DEFAULT_RETRY_AFTER, DatabaseUnavailableError
 
 BUSY = "busy"
+READ_ONLY = "read-only"
+DISK_FULL = "disk full"
 # Every table studycore queries is created by its migrations: a missing one means the
 # schema is not migrated (yet, or any more), not a bug in a statement.
 NOT_MIGRATED = "not migrated: run `studycore db upgrade`"
@@ -23,9 +26,9 @@ BUSY_RETRY_AFTER = 1  # another writer holds the lock: its transaction ends with
 SQLITE_REASONS = {
     5: BUSY,  # SQLITE_BUSY: another connection holds the write lock
     6: BUSY,  # SQLITE_LOCKED: a conflict within this process's shared cache
-    8: "read-only",  # SQLITE_READONLY
+    8: READ_ONLY,  # SQLITE_READONLY
     10: "I/O error",  # SQLITE_IOERR
-    13: "disk full",  # SQLITE_FULL, also when PRAGMA max_page_count is reached
+    13: DISK_FULL,  # SQLITE_FULL, also when PRAGMA max_page_count is reached
     14: "cannot open the database file",  # SQLITE_CANTOPEN
 }
 
@@ -33,10 +36,14 @@ SQLITE_REASONS = {
 POSTGRES_REASONS = {
     "08": "unreachable",  # connection exceptions
     "57P": "restarting",  # admin or crash shutdown, cannot connect now
-    "53100": "disk full",
+    "53100": DISK_FULL,
     "53": "out of resources",  # too many connections, out of memory
-    "25006": "read-only",  # a hot standby, or default_transaction_read_only
+    "25006": READ_ONLY,  # a hot standby, or default_transaction_read_only
     "55P03": BUSY,  # lock_timeout ran out
+    "57014": "timed out",  # statement_timeout ran out (or an operator cancelled it)
+    # Another client took its locks in an order that deadlocked with this transaction
+    # (studycore's own writers lock in one order): the same request can succeed again.
+    "40P01": BUSY,
     "42P01": NOT_MIGRATED,  # undefined_table
 }
 SQLITE_NO_SUCH_TABLE = "no such table:"
@@ -54,6 +61,21 @@ def unavailable_error(error: BaseException) -> DatabaseUnavailableError | None:
 def busy_error() -> DatabaseUnavailableError:
     """The error for a wait that ran out: another writer, or every pooled connection, busy."""
     return DatabaseUnavailableError(BUSY, retry_after=BUSY_RETRY_AFTER)
+
+
+# File-system errors met beside the database (the writer queue's lock file).
+OS_REASONS = {
+    errno.EACCES: READ_ONLY,
+    errno.EPERM: READ_ONLY,
+    errno.EROFS: READ_ONLY,
+    errno.ENOSPC: DISK_FULL,
+    errno.EDQUOT: DISK_FULL,
+}
+
+
+def file_unavailable_error(error: OSError) -> DatabaseUnavailableError:
+    """The ``DatabaseUnavailableError`` for a file beside the database that cannot be opened."""
+    return DatabaseUnavailableError(OS_REASONS.get(error.errno or 0, "I/O error"))
 
 
 def _sqlite_reason(error: sqlite3.Error) -> str | None:

@@ -15,11 +15,11 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import DatabaseUnavailableError, MigrationError, NotMigratedError
-from .engine import Database
+from .engine import Database, write_problem
 
 PACKAGE = Path(__file__).resolve().parent.parent  # studycore/
 # The installed copy first: beside an installed package, "../alembic.ini" would be
@@ -63,7 +63,11 @@ def current_revisions(database: Database) -> frozenset[str] | None:
     One query in the usual case, cheap enough for a health check; only a missing
     version table costs a second look.
     """
-    with database.engine.connect() as connection:
+    return _revisions(database.engine)
+
+
+def _revisions(engine: Engine) -> frozenset[str] | None:
+    with engine.connect() as connection:
         try:
             return frozenset(connection.scalars(text("SELECT version_num FROM alembic_version")))
         except (SQLAlchemyError, DatabaseUnavailableError):  # a missing table is the latter
@@ -76,15 +80,22 @@ def current_revisions(database: Database) -> frozenset[str] | None:
 def schema_problem(database: Database) -> str | None:
     """Why the database cannot serve requests right now, or None when it can.
 
-    The database must answer, and its schema must be at the newest revision.
+    The database must answer, and its schema must be at the newest revision. Asked
+    through the database's probe where it has one, which answers while the main pool
+    waits on a lock.
     """
     try:
-        current = current_revisions(database)
+        current = _revisions(database.probe or database.engine)
     except (SQLAlchemyError, DatabaseUnavailableError):
         return "Database unavailable"
     if current != head_revisions():
         return f"Database schema {_describe(current)}"
     return None
+
+
+def health_problem(database: Database) -> str | None:
+    """What a health check reports: why the database cannot serve reads and writes, or None."""
+    return schema_problem(database) or write_problem(database)
 
 
 def require_head(database: Database) -> None:
@@ -98,12 +109,15 @@ def upgrade(database: Database, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` in one transaction.
 
     A revision below the current one is refused (``MigrationError``): Alembic would
-    silently do nothing, and "upgraded to base" would be a lie.
+    silently do nothing, and "upgraded to base" would be a lie. The planner's statistics
+    are gathered afresh in the same transaction: a migration may have added indexes or
+    filled columns (bounded on SQLite by the connections' ``analysis_limit``).
     """
     with database.engine.begin() as connection:
         config = alembic_config(connection)
         _refuse_going_down(config, connection, revision)
         command.upgrade(config, revision)
+        connection.exec_driver_sql("ANALYZE")
 
 
 def downgrade(database: Database, revision: str = "base") -> None:

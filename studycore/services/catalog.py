@@ -1,8 +1,9 @@
 """The catalog: words, groups and study activities as the portal lists them.
 
 Every list is paged and sorted in the database (``LIMIT``/``OFFSET`` over an ordered
-query); a word's answer totals are its own columns (see ``models.Word``), so no list
-sums review items.
+query, built once per order: ``PagedList``), and every read runs on the pooled
+connection's driver (``db.lookups``); a word's answer totals and a group's size are
+their own columns (see ``models``), so no list sums review items or counts words.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
 
-from ..db import SessionFactory
+from ..db import SessionFactory, read_connection
+from ..db.lookups import driver_reads
 from ..errors import NotFoundError
 from ..models import Group, StudyActivity, Word, WordGroup
 from ..results import (
@@ -33,7 +34,7 @@ from ..results import (
 from .memory import DEFAULT_DUE_LIMIT, DUE_COUNT, MAX_DUE_LIMIT, WITH_MEMORY, due_word_rows
 from .memory_rows import MEMORY_COLUMNS, memory_of
 from .paging import Listing, PageRequest, sort_keys
-from .statements import Column, fetch_page, ordered_page
+from .statements import Column, PagedList, Reader, fetch_page
 from .validation import moment, require_count, require_id
 from .word_parts import tutor_parts
 
@@ -64,19 +65,12 @@ WORD_ROW = select(*WORD_COLUMNS_IN_ORDER)
 WORD_WITH_MEMORY = WORD_ROW.add_columns(*MEMORY_COLUMNS).outerjoin(*WITH_MEMORY)
 DUE_WORDS = due_word_rows(*WORD_COLUMNS_IN_ORDER, *MEMORY_COLUMNS)
 GROUP_WORD_ROW = WORD_ROW.join(WordGroup, WordGroup.word_id == Word.id)
-WORD_COUNT = (
-    select(func.count())
-    .where(WordGroup.group_id == Group.id)
-    .correlate(Group)
-    .scalar_subquery()
-    .label("word_count")
-)
 GROUP_COLUMNS: dict[str, Column] = {
     "name": Group.name,
-    "word_count": WORD_COUNT,
+    "word_count": Group.words_count,
     "id": Group.id,
 }
-GROUP_ROW = select(Group.id, Group.name, WORD_COUNT)
+GROUP_ROW = select(Group.id, Group.name, Group.words_count)
 # Every word of a group with its stored parts, by id: what the Typing Tutor plays.
 RAW_GROUP_WORDS = (
     select(Word.id, Word.word, Word.reading, Word.translation, Word.parts)
@@ -89,32 +83,54 @@ ACTIVITY_ROW = select(
 )
 
 
+# One row by id: built once, with the id as a bound parameter (a plain lookup is then
+# mostly the database's own work).
+WORD_BY_ID = WORD_ROW.where(Word.id == bindparam("word_id"))
+GROUPS_OF_WORD = (
+    select(Group.id, Group.name)
+    .join(WordGroup, WordGroup.group_id == Group.id)
+    .where(WordGroup.word_id == bindparam("word_id"))
+    .order_by(Group.name, Group.id)
+)
+GROUP_BY_ID = GROUP_ROW.where(Group.id == bindparam("group_id"))
+GROUP_EXISTS = select(Group.id).where(Group.id == bindparam("group_id"))
+GROUP_NAME = select(Group.name).where(Group.id == bindparam("group_id"))
+WORD_WITH_MEMORY_BY_ID = WORD_WITH_MEMORY.where(Word.id == bindparam("word_id"))
+ACTIVITY_BY_ID = ACTIVITY_ROW.where(StudyActivity.id == bindparam("activity_id"))
+ACTIVITIES = ACTIVITY_ROW.order_by(StudyActivity.id)
+GROUPS_BY_NAME = select(Group.id, Group.name).order_by(Group.name, Group.id)
+WORDS_COUNT = select(func.count()).select_from(Word)
+GROUPS_COUNT = select(func.count()).select_from(Group)
+GROUP_SIZE = select(Group.words_count).where(Group.id == bindparam("group_id"))
+WORD_PAGES = PagedList(WORD_ROW, WORD_COLUMNS, tie=Word.id)
+GROUP_PAGES = PagedList(GROUP_ROW, GROUP_COLUMNS, tie=Group.id)
+GROUP_WORD_PAGES = PagedList(
+    GROUP_WORD_ROW.where(WordGroup.group_id == bindparam("group_id")), WORD_COLUMNS, tie=Word.id
+)
+
+
 def list_words(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[WordSummary]:
     """A page of the whole vocabulary (50 a page, by kanji unless asked otherwise)."""
     paging = paging or WORDS.request()
-    with sessions() as orm_session:
+    with driver_reads(sessions) as reader:
         return fetch_page(
-            orm_session,
-            ordered_page(WORD_ROW, WORD_COLUMNS, paging, tie=Word.id),
-            select(func.count()).select_from(Word),
+            reader,
+            WORD_PAGES.statement(paging),
+            WORDS_COUNT,
             paging,
             WordSummary._make,
+            parameters=WORD_PAGES.parameters(paging),
         )
 
 
 def get_word(sessions: SessionFactory, word_id: int) -> WordDetails:
     """One word with its answer totals, its groups (by name) and its memory."""
-    word_id = require_id("word_id", word_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(WORD_WITH_MEMORY.where(Word.id == word_id)).one_or_none()
+    parameters = {"word_id": require_id("word_id", word_id)}
+    with read_connection(sessions) as connection:  # a memory's times need their type
+        row = connection.execute(WORD_WITH_MEMORY_BY_ID, parameters).one_or_none()
         if row is None:
             raise NotFoundError({"word_id": [word_id]})
-        groups = orm_session.execute(
-            select(Group.id, Group.name)
-            .join(WordGroup, WordGroup.group_id == Group.id)
-            .where(WordGroup.word_id == word_id)
-            .order_by(Group.name, Group.id)
-        )
+        groups = connection.execute(GROUPS_OF_WORD, parameters)
         word = _memorized_word(row)
         return WordDetails(word.word, tuple(GroupRef._make(g) for g in groups), word.memory)
 
@@ -134,9 +150,8 @@ def due_words(
     group_id = require_id("group_id", group_id)
     limit = require_count("limit", limit, low=1, high=MAX_DUE_LIMIT)
     parameters = {"group_id": group_id, "now": moment(now), "limit": limit}
-    with sessions() as orm_session:
-        require_group(orm_session, group_id)
-        connection = orm_session.connection()
+    with read_connection(sessions) as connection:
+        require_group(connection, group_id)
         due_count = connection.execute(DUE_COUNT, parameters).scalar_one()
         rows = connection.execute(DUE_WORDS, parameters) if due_count else ()
         return DueWords(tuple(_memorized_word(row) for row in rows), due_count)
@@ -145,21 +160,22 @@ def due_words(
 def list_groups(sessions: SessionFactory, paging: PageRequest | None = None) -> Page[GroupSummary]:
     """A page of the groups with their word counts (10 a page, by name)."""
     paging = paging or GROUPS.request()
-    with sessions() as orm_session:
+    with driver_reads(sessions) as reader:
         return fetch_page(
-            orm_session,
-            ordered_page(GROUP_ROW, GROUP_COLUMNS, paging, tie=Group.id),
-            select(func.count()).select_from(Group),
+            reader,
+            GROUP_PAGES.statement(paging),
+            GROUPS_COUNT,
             paging,
             GroupSummary._make,
+            parameters=GROUP_PAGES.parameters(paging),
         )
 
 
 def get_group(sessions: SessionFactory, group_id: int) -> GroupSummary:
     """One group with its word count."""
     group_id = require_id("group_id", group_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(GROUP_ROW.where(Group.id == group_id)).one_or_none()
+    with driver_reads(sessions) as reader:
+        row = reader.first(GROUP_BY_ID, {"group_id": group_id})
     if row is None:
         raise NotFoundError({"group_id": [group_id]})
     return GroupSummary._make(row)
@@ -171,15 +187,15 @@ def list_group_words(
     """A page of one group's words (10 a page, by kanji)."""
     group_id = require_id("group_id", group_id)
     paging = paging or GROUP_WORDS.request()
-    members = WordGroup.group_id == group_id
-    with sessions() as orm_session:
-        require_group(orm_session, group_id)
+    with driver_reads(sessions) as reader:
+        require_group(reader, group_id)
         return fetch_page(
-            orm_session,
-            ordered_page(GROUP_WORD_ROW.where(members), WORD_COLUMNS, paging, tie=Word.id),
-            select(func.count()).select_from(WordGroup).where(members),
+            reader,
+            GROUP_WORD_PAGES.statement(paging),
+            GROUP_SIZE,
             paging,
             WordSummary._make,
+            parameters={"group_id": group_id, **GROUP_WORD_PAGES.parameters(paging)},
         )
 
 
@@ -190,11 +206,11 @@ def get_group_words_raw(sessions: SessionFactory, group_id: int) -> GroupWordsRa
     one part: the whole word and its reading in syllables (see ``word_parts``).
     """
     group_id = require_id("group_id", group_id)
-    with sessions() as orm_session:
-        name = orm_session.scalar(select(Group.name).where(Group.id == group_id))
+    with driver_reads(sessions) as reader:
+        name = reader.scalar(GROUP_NAME, {"group_id": group_id})
         if name is None:
             raise NotFoundError({"group_id": [group_id]})
-        rows = orm_session.execute(RAW_GROUP_WORDS, {"group_id": group_id}).all()
+        rows = reader.execute(RAW_GROUP_WORDS, {"group_id": group_id})
     words = tuple(
         RawWord(word_id, word, reading, translation, tutor_parts(parts, word, reading))
         for word_id, word, reading, translation, parts in rows
@@ -204,35 +220,34 @@ def get_group_words_raw(sessions: SessionFactory, group_id: int) -> GroupWordsRa
 
 def list_study_activities(sessions: SessionFactory) -> tuple[ActivitySummary, ...]:
     """Every study activity, by id."""
-    with sessions() as orm_session:
-        rows = orm_session.execute(ACTIVITY_ROW.order_by(StudyActivity.id))
-        return tuple(ActivitySummary._make(row) for row in rows)
+    with driver_reads(sessions) as reader:
+        return tuple(ActivitySummary._make(row) for row in reader.execute(ACTIVITIES))
 
 
 def get_study_activity(sessions: SessionFactory, activity_id: int) -> ActivitySummary:
     """One study activity."""
-    with sessions() as orm_session:
-        return _activity(orm_session, require_id("study_activity_id", activity_id))
+    with driver_reads(sessions) as reader:
+        return _activity(reader, require_id("study_activity_id", activity_id))
 
 
 def get_launch_data(sessions: SessionFactory, activity_id: int) -> LaunchData:
     """An activity and every group it can be launched with, by name."""
     activity_id = require_id("study_activity_id", activity_id)
-    with sessions() as orm_session:
-        activity = _activity(orm_session, activity_id)
-        groups = orm_session.execute(select(Group.id, Group.name).order_by(Group.name, Group.id))
+    with driver_reads(sessions) as reader:
+        activity = _activity(reader, activity_id)
+        groups = reader.execute(GROUPS_BY_NAME)
         return LaunchData(activity, tuple(GroupRef._make(group) for group in groups))
 
 
-def require_group(orm_session: Session, group_id: int) -> None:
+def require_group(reader: Reader, group_id: int) -> None:
     """Raise ``NotFoundError`` unless the group exists."""
-    if orm_session.get(Group, group_id) is None:
+    if reader.scalar(GROUP_EXISTS, {"group_id": group_id}) is None:
         raise NotFoundError({"group_id": [group_id]})
 
 
-def require_activity(orm_session: Session, activity_id: int) -> None:
+def require_activity(reader: Reader, activity_id: int) -> None:
     """Raise ``NotFoundError`` unless the study activity exists."""
-    _activity(orm_session, activity_id)
+    _activity(reader, activity_id)
 
 
 def _memorized_word(row: Sequence[Any]) -> MemorizedWord:
@@ -241,8 +256,8 @@ def _memorized_word(row: Sequence[Any]) -> MemorizedWord:
     return MemorizedWord(WordSummary._make(row[:words]), memory_of(row[words:]))
 
 
-def _activity(orm_session: Session, activity_id: int) -> ActivitySummary:
-    row = orm_session.execute(ACTIVITY_ROW.where(StudyActivity.id == activity_id)).one_or_none()
+def _activity(reader: Reader, activity_id: int) -> ActivitySummary:
+    row = next(iter(reader.execute(ACTIVITY_BY_ID, {"activity_id": activity_id})), None)
     if row is None:
         raise NotFoundError({"study_activity_id": [activity_id]})
     return ActivitySummary._make(row)

@@ -1,32 +1,25 @@
 """The study history: sessions listed newest first, one session with its words, and reset.
 
-A session's answer count and end time (its last answer) are read per listed session
-through the items' (session, word) index: a page of 10 sessions touches only their own
-items, never all of them. Both are defined once, here (``ANSWERS_COUNT``,
-``LAST_ANSWER``), for every list, sort and page that shows them.
+A session's answer count (the portal's ``review_items_count``), its word count and its
+end time (its last answer) are columns of its own row, kept by the database (see
+``models.StudySession``): listing, sorting and paging sessions never reads their items,
+however many each has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, update
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, empty_tables, read_connection, write_transaction
 from ..errors import NotFoundError
-from ..models import (
-    Group,
-    LoggedAnswer,
-    StudyActivity,
-    StudySession,
-    WordMemory,
-    WordReviewItem,
-)
+from ..models import Group, LoggedAnswer, StudyActivity, StudySession, Word, WordMemory
 from ..results import Page, SessionSummary, SessionWord, StudySessionDetails, StudySessionPage
 from .catalog import require_activity, require_group
 from .paging import Listing, PageRequest, sort_keys
-from .statements import SESSION_WORDS, AnyRow, Column, fetch_page, ordered, ordered_page
+from .statements import SESSION_WORDS, Column, Reader, fetch_page, ordered, ordered_page
 from .validation import require_id
 
 # The whole history and an activity's: newest first, as the portal shows them.
@@ -48,22 +41,6 @@ GROUP_SESSIONS = Listing(
 )
 SESSION_WORDS_PAGE = Listing(default_per_page=10)
 
-_ITEMS = WordReviewItem
-_OF_THIS_SESSION = _ITEMS.study_session_id == StudySession.id
-# review_items_count: the answers recorded in the session (the original backend keeps one
-# item per answer and counts them), 0 for a new session.
-ANSWERS_COUNT = (
-    select(func.coalesce(func.sum(_ITEMS.correct + _ITEMS.wrong), 0))
-    .where(_OF_THIS_SESSION)
-    .correlate(StudySession)
-    .scalar_subquery()
-)
-LAST_ANSWER = (
-    select(func.max(_ITEMS.answered_at))
-    .where(_OF_THIS_SESSION)
-    .correlate(StudySession)
-    .scalar_subquery()
-)
 SUMMARY_ROW = (
     select(
         StudySession.id,
@@ -72,12 +49,25 @@ SUMMARY_ROW = (
         StudySession.study_activity_id,
         StudyActivity.name,
         StudySession.created_at,
-        LAST_ANSWER,
-        ANSWERS_COUNT,
+        StudySession.last_answered_at,
+        StudySession.answers_count,  # review_items_count: the answers recorded in it
     )
     .join(Group, Group.id == StudySession.group_id)
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
 )
+# The history: the sessions (and what cascades from them: their review items), the
+# answer log and the words' memories, which a reset forgets too.
+HISTORY = [
+    StudySession.metadata.tables[model.__tablename__]
+    for model in (StudySession, LoggedAnswer, WordMemory)
+]
+# After a reset no word has an answer left (only the words that had any are written).
+ZERO_WORD_TOTALS = (
+    update(Word)
+    .where((Word.correct_count != 0) | (Word.wrong_count != 0))
+    .values(correct_count=0, wrong_count=0)
+)
+SUMMARY_BY_ID = SUMMARY_ROW.where(StudySession.id == bindparam("study_session_id"))
 # The tables a sort by name needs while the page's ids are picked.
 _SORT_JOINS: dict[str, tuple[type[Group | StudyActivity], ColumnElement[bool]]] = {
     "group_name": (Group, Group.id == StudySession.group_id),
@@ -88,12 +78,12 @@ SUMMARY_COLUMNS: dict[str, Column] = {
     "activity_name": StudyActivity.name,
     "group_name": Group.name,
     "start_time": StudySession.created_at,
-    "end_time": func.coalesce(LAST_ANSWER, StudySession.created_at),
-    "review_items_count": ANSWERS_COUNT,
+    "end_time": func.coalesce(StudySession.last_answered_at, StudySession.created_at),
+    "review_items_count": StudySession.answers_count,
 }
 # How many words a session has: the size of its page of words.
-SESSION_WORD_COUNT = select(func.count()).where(
-    _ITEMS.study_session_id == bindparam("study_session_id")
+SESSION_WORD_COUNT = select(StudySession.items_count).where(
+    StudySession.id == bindparam("study_session_id")
 )
 
 
@@ -101,8 +91,8 @@ def list_study_sessions(
     sessions: SessionFactory, paging: PageRequest | None = None
 ) -> Page[SessionSummary]:
     """A page of every study session, newest first."""
-    with sessions() as orm_session:
-        return _sessions_page(orm_session, paging or SESSIONS.request(), None)
+    with read_connection(sessions) as connection:
+        return _sessions_page(connection, paging or SESSIONS.request(), None)
 
 
 def list_activity_sessions(
@@ -135,12 +125,12 @@ def get_study_session(
     The words keep the session's order and carry their counts in this session.
     """
     study_session_id = require_id("study_session_id", study_session_id)
-    with sessions() as orm_session:
-        row = orm_session.execute(SUMMARY_ROW.where(StudySession.id == study_session_id)).first()
+    with read_connection(sessions) as connection:
+        row = connection.execute(SUMMARY_BY_ID, {"study_session_id": study_session_id}).first()
         if row is None:
             raise NotFoundError({"study_session_id": [study_session_id]})
         summary = _summary(row)
-        words = _session_words(orm_session, summary, paging)
+        words = _session_words(connection, summary, paging)
     details = StudySessionDetails(
         summary.id, summary.group_id, summary.activity_id, summary.start_time, words.items, summary
     )
@@ -150,37 +140,34 @@ def get_study_session(
 def reset_history(sessions: SessionFactory) -> int:
     """Delete every study session and review item; return how many sessions went.
 
-    Words, groups and activities stay; the words' answer totals go back to 0 (the
-    items' delete trigger takes their answers off), and every word's memory and the
-    answer log are forgotten: each word is new again. Sessions created while this runs
-    are either deleted whole or kept whole.
+    Words, groups and activities stay; the words' answer totals go back to 0, and every
+    word's memory and the answer log are forgotten: each word is new again. Sessions
+    created while this runs are either deleted whole or kept whole. The history goes at
+    once, not row by row (``db.empty_tables``): a million review items in well under a
+    second, and no trigger takes each item's answers off its word, so the totals are
+    zeroed in one statement.
     """
-    with write_transaction(sessions) as orm_session:
-        if orm_session.get_bind().dialect.name == "postgresql":
-            # Answers lock an item, then its word; the cascade below would lock them in
-            # another order. Holding the items table first makes writers wait, not deadlock.
-            orm_session.execute(text("LOCK TABLE word_review_items IN EXCLUSIVE MODE"))
-        orm_session.execute(delete(LoggedAnswer))
-        orm_session.execute(delete(WordMemory))
-        deleted = orm_session.execute(delete(StudySession))
-    return int(deleted.rowcount)  # type: ignore[attr-defined]
+    with write_transaction(sessions, foreign_keys=False) as orm_session:
+        deleted = empty_tables(orm_session, HISTORY)
+        orm_session.execute(ZERO_WORD_TOTALS)
+    return deleted
 
 
 def _owned_sessions(
     sessions: SessionFactory,
-    require_owner: Callable[[Session, int], None],
+    require_owner: Callable[[Reader, int], None],
     owner_id: int,
     where: ColumnElement[bool],
     paging: PageRequest,
 ) -> Page[SessionSummary]:
     """A page of the sessions of one group or activity, which must exist."""
-    with sessions() as orm_session:
-        require_owner(orm_session, owner_id)
-        return _sessions_page(orm_session, paging, where)
+    with read_connection(sessions) as connection:
+        require_owner(connection, owner_id)
+        return _sessions_page(connection, paging, where)
 
 
 def _sessions_page(
-    orm_session: Session, paging: PageRequest, where: ColumnElement[bool] | None
+    connection: Connection, paging: PageRequest, where: ColumnElement[bool] | None
 ) -> Page[SessionSummary]:
     keys = select(StudySession.id)
     if paging.sort_by in _SORT_JOINS:
@@ -194,7 +181,7 @@ def _sessions_page(
     on_page = page_ids.subquery()
     rows = SUMMARY_ROW.join(on_page, on_page.c.id == StudySession.id)
     return fetch_page(
-        orm_session,
+        connection,
         ordered(rows, SUMMARY_COLUMNS, paging, tie=StudySession.id),
         count,
         paging,
@@ -203,22 +190,22 @@ def _sessions_page(
 
 
 def _session_words(
-    orm_session: Session, summary: SessionSummary, paging: PageRequest | None
+    connection: Connection, summary: SessionSummary, paging: PageRequest | None
 ) -> Page[SessionWord]:
     parameters = {"study_session_id": summary.id}
     if paging is None:  # every word, as one page
-        rows = orm_session.execute(SESSION_WORDS, parameters)
+        rows = connection.execute(SESSION_WORDS, parameters)
         words = tuple(SessionWord._make(row) for row in rows)
         return Page(words, len(words), 1, max(len(words), 1))
-    total = orm_session.scalar(SESSION_WORD_COUNT, parameters) or 0
+    total = connection.scalar(SESSION_WORD_COUNT, parameters) or 0
     if paging.offset >= total:
         return Page((), total, paging.page, paging.per_page)
     statement = SESSION_WORDS.limit(paging.per_page).offset(paging.offset)
-    rows = orm_session.execute(statement, parameters)
+    rows = connection.execute(statement, parameters)
     return Page(tuple(SessionWord._make(row) for row in rows), total, paging.page, paging.per_page)
 
 
-def _summary(row: AnyRow) -> SessionSummary:
-    session_id, group_id, group, activity_id, activity, start, last_answer, items = row
+def _summary(row: Sequence[Any]) -> SessionSummary:
+    session_id, group_id, group, activity_id, activity, start, last_answer, answers = row
     end = last_answer or start
-    return SessionSummary(session_id, group_id, group, activity_id, activity, start, end, items)
+    return SessionSummary(session_id, group_id, group, activity_id, activity, start, end, answers)

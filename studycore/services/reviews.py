@@ -8,9 +8,12 @@ Every answer also updates its word's memory and is logged, in the same transacti
 after it was counted (``memory.remember_answer`` for one, ``remember_answers`` for a
 batch).
 
-Lock order: an answer locks its item, then (in the trigger) its word, then its word's
-memory. A batch answers its words in ascending id order, so two batches, or a batch and
-a single answer, always lock in the same order and never deadlock.
+Lock order: on PostgreSQL an answer first locks its session's row (where its summary
+is kept, migration 0004) in a statement of its own, then its item, then (in the
+trigger) its word, then its word's memory; a batch answers its words in ascending id
+order. Creates lock the sessions, then the items, and a reset those tables in that
+order too: no two writers ever wait for each other in a circle. (SQLite has one writer
+at a time.)
 """
 
 from __future__ import annotations
@@ -22,9 +25,8 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Connection, bindparam, exists, select, update
-from sqlalchemy.orm import Session
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, write_connection
 from ..db.id_lists import IDS_PARAMETER, id_list
 from ..errors import NotFoundError, ValidationError
 from ..models import StudySession, Word, WordMemory, WordReviewItem
@@ -61,6 +63,12 @@ _ANSWERED_WORD = (
 _THIS_ITEM = (
     _ITEM.study_session_id == bindparam("of_session", type_=BigInteger),
     _ITEM.word_id == bindparam("of_word", type_=BigInteger),
+)
+# FOR NO KEY UPDATE: the lock the summary's trigger takes anyway, taken first.
+LOCK_SESSION = (
+    select(StudySession.id)
+    .where(StudySession.id == bindparam("of_session", type_=BigInteger))
+    .with_for_update(key_share=True)
 )
 _ANSWERED_AT = bindparam("answer_time", type_=_ITEM.answered_at.type)
 ANSWER = {
@@ -109,11 +117,11 @@ def record_review(
     correct = _require_bool("correct", correct)
     answered_at = moment(now)
     parameters = {"of_session": study_session_id, "of_word": word_id, "answer_time": answered_at}
-    with write_transaction(sessions) as orm_session:
-        connection = orm_session.connection()  # Core: no ORM objects to synchronize
+    with write_connection(sessions) as connection:
+        _lock_session(connection, study_session_id)
         row = connection.execute(ANSWER[correct], parameters).one_or_none()
         if row is None:
-            raise _not_found(orm_session, study_session_id, [word_id])
+            raise _not_found(connection, study_session_id, [word_id])
         word, memory = _word_and_memory(row)
         remember_answer(
             connection,
@@ -156,16 +164,16 @@ def record_reviews(
     totals = _totals_by_word(batch)
     word_ids = list(totals)
     answered_at = moment(now)
-    with write_transaction(sessions) as orm_session:
+    with write_connection(sessions) as connection:
         # Count first, then read back what was counted: an item deleted in between (a
         # reset committing on PostgreSQL) is then missing from the read, never skipped
         # silently by an UPDATE that matched no row.
-        connection = orm_session.connection()
+        _lock_session(connection, study_session_id)
         if totals:
             connection.execute(ADD_ANSWERS, _answer_rows(study_session_id, totals, answered_at))
         answered = _answered_words(connection, study_session_id, word_ids)
         words = tuple(word for word, _memory in answered)
-        _require_every_word(orm_session, study_session_id, word_ids, words)
+        _require_every_word(connection, study_session_id, word_ids, words)
         memories = {word.id: memory for word, memory in answered}
         remember_answers(
             connection,
@@ -285,13 +293,16 @@ def _answer_rows(
 
 
 def _require_every_word(
-    orm_session: Session, study_session_id: int, word_ids: list[int], words: tuple[SessionWord, ...]
+    connection: Connection,
+    study_session_id: int,
+    word_ids: list[int],
+    words: tuple[SessionWord, ...],
 ) -> None:
     """Raise ``NotFoundError`` (rolling the batch back) naming every word not in the session."""
     found = {word.id for word in words}
     if len(found) < len(word_ids):
-        raise _not_found(orm_session, study_session_id, [i for i in word_ids if i not in found])
-    if not word_ids and not _session_exists(orm_session, study_session_id):
+        raise _not_found(connection, study_session_id, [i for i in word_ids if i not in found])
+    if not word_ids and not _session_exists(connection, study_session_id):
         raise NotFoundError({"study_session_id": [study_session_id]})
 
 
@@ -329,15 +340,21 @@ def _answered_words_statement(dialect: str) -> AnySelect:
     )
 
 
-def _not_found(orm_session: Session, study_session_id: int, word_ids: list[int]) -> NotFoundError:
+def _not_found(connection: Connection, study_session_id: int, word_ids: list[int]) -> NotFoundError:
     """Say whether the session is missing, or only some words are not part of it."""
-    if not _session_exists(orm_session, study_session_id):
+    if not _session_exists(connection, study_session_id):
         return NotFoundError({"study_session_id": [study_session_id]})
     return NotFoundError({"word_id": word_ids})
 
 
-def _session_exists(orm_session: Session, study_session_id: int) -> bool:
-    return bool(orm_session.scalar(select(exists().where(StudySession.id == study_session_id))))
+def _session_exists(connection: Connection, study_session_id: int) -> bool:
+    return bool(connection.scalar(select(exists().where(StudySession.id == study_session_id))))
+
+
+def _lock_session(connection: Connection, study_session_id: int) -> None:
+    """On PostgreSQL, lock the session's row before any of its items (see the lock order)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(LOCK_SESSION, {"of_session": study_session_id})
 
 
 def _require_bool(field: str, value: object, label: str | None = None) -> bool:

@@ -2,19 +2,18 @@
 
 Every figure comes from a bounded read: the words' own answer totals (10,000 rows, not
 1,000,000 review items), index seeks on the sessions' time, and the latest session's
-own items. The words due are the vocabulary less those whose memory is not due yet (a
-count over the memories, one row per studied word).
+own answer counters (however many items it has). The words due are the vocabulary less
+those whose memory is not due yet (a count over the memories, one row per studied word).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, exists, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, exists, func, select, text
 
-from ..db import SessionFactory
-from ..models import Group, StudyActivity, StudySession, Word, WordReviewItem
+from ..db import SessionFactory, read_connection
+from ..models import Group, StudyActivity, StudySession, Word
 from ..results import DashboardStats, RecentSession
 from .memory import NOT_YET_DUE
 from .validation import moment
@@ -41,37 +40,39 @@ LATEST_SESSION = (
         StudySession.group_id,
         StudyActivity.name,
         StudySession.created_at,
+        StudySession.correct_count,
+        StudySession.wrong_count,
     )
     .join(StudyActivity, StudyActivity.id == StudySession.study_activity_id)
     .order_by(StudySession.created_at.desc(), StudySession.id.desc())
     .limit(1)
 )
-SESSION_ANSWERS = select(
-    func.coalesce(func.sum(WordReviewItem.correct), 0),
-    func.coalesce(func.sum(WordReviewItem.wrong), 0),
+
+
+SESSIONS_COUNT = select(func.count()).select_from(StudySession)
+_RECENT = exists().where(
+    StudySession.group_id == Group.id,
+    StudySession.created_at >= bindparam("since", type_=StudySession.created_at.type),
 )
+ACTIVE_GROUPS = select(func.count()).select_from(Group).where(_RECENT)
 
 
 def recent_session(sessions: SessionFactory) -> RecentSession | None:
-    """The latest study session with its answers summed, or ``None`` before the first."""
-    with sessions() as orm_session:
-        latest = orm_session.execute(LATEST_SESSION).first()
-        if latest is None:
-            return None
-        of_latest = WordReviewItem.study_session_id == latest.id
-        correct, wrong = orm_session.execute(SESSION_ANSWERS.where(of_latest)).one()
-    return RecentSession(*latest, correct_count=correct, wrong_count=wrong)
+    """The latest study session with its answers, or ``None`` before the first."""
+    with read_connection(sessions) as connection:
+        latest = connection.execute(LATEST_SESSION).first()
+    return None if latest is None else RecentSession._make(latest)
 
 
 def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) -> DashboardStats:
     """The progress figures of the dashboard, as of ``now`` (default: the current time)."""
     now = moment(now)
-    with sessions() as orm_session:
-        totals = orm_session.execute(WORD_TOTALS, {"now": now}).one()
+    with read_connection(sessions) as connection:
+        totals = connection.execute(WORD_TOTALS, {"now": now}).one()
         vocabulary, studied, mastered, correct, answers, not_yet_due = totals
-        total_sessions = orm_session.scalar(select(func.count()).select_from(StudySession)) or 0
-        active_groups = _active_groups(orm_session, since=now - timedelta(days=ACTIVE_GROUP_DAYS))
-        streak = _current_streak(orm_session.connection(), now.date())
+        total_sessions = connection.scalar(SESSIONS_COUNT) or 0
+        active_groups = _active_groups(connection, since=now - timedelta(days=ACTIVE_GROUP_DAYS))
+        streak = _current_streak(connection, now.date())
     return DashboardStats(
         total_vocabulary=vocabulary,
         total_words_studied=studied,
@@ -84,10 +85,9 @@ def dashboard_stats(sessions: SessionFactory, *, now: datetime | None = None) ->
     )
 
 
-def _active_groups(orm_session: Session, *, since: datetime) -> int:
+def _active_groups(connection: Connection, *, since: datetime) -> int:
     """Groups with a session since ``since``: one (group, time) index seek per group."""
-    recent = exists().where(StudySession.group_id == Group.id, StudySession.created_at >= since)
-    return orm_session.scalar(select(func.count()).select_from(Group).where(recent)) or 0
+    return connection.scalar(ACTIVE_GROUPS, {"since": since}) or 0
 
 
 def _current_streak(connection: Connection, today: date) -> int:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Connection,
     Insert,
     Result,
-    Row,
     Select,
     bindparam,
     exists,
@@ -25,8 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ..db import SessionFactory, write_transaction
+from ..db import SessionFactory, write_connection
 from ..db.id_lists import IDS_PARAMETER, id_list
+from ..db.lookups import run_on_driver
 from ..errors import ConcurrentChangeError, NotFoundError, ValidationError
 from ..models import Group, StudyActivity, StudySession, Word, WordGroup, WordReviewItem
 from ..results import SessionSummary, SessionWord, StudySessionDetails
@@ -54,7 +55,8 @@ GROUP_AND_ACTIVITY = select(
 )
 # The session row, inserted only if its group and activity exist: no row back means one
 # of them is missing, and the slow path finds out which. It returns the new id and the
-# names the session's summary shows, in the same round trip.
+# names the session's summary shows, in the same round trip. Its summary's counters
+# start at the server's default 0, and the items' triggers keep them.
 INSERT_SESSION = (
     insert(StudySession)
     .from_select(
@@ -67,6 +69,7 @@ INSERT_SESSION = (
             exists().where(Group.id == bindparam("group_id")),
             exists().where(StudyActivity.id == bindparam("activity_id")),
         ),
+        include_defaults=False,
     )
     .returning(
         StudySession.id,
@@ -83,7 +86,7 @@ WORDS_OF_GROUP = (
     .order_by(Word.id)
 )
 DUE_WORDS_OF_GROUP = due_word_rows(Word.id, Word.word, Word.reading, Word.translation)
-Words = list[Row[int, str, str | None, str | None]]  # (id, word, reading, translation)
+Words = list[tuple[Any, ...]]  # (id, word, reading, translation)
 
 
 def create_study_session(
@@ -185,9 +188,9 @@ def _create_once(
     created_at: datetime,
 ) -> StudySessionDetails | None:
     """One unit of work: the new session, or None (rolled back) if a referenced row is missing."""
-    with write_transaction(sessions) as orm_session:
+    with write_connection(sessions) as connection:
         created = _insert_session(
-            orm_session.connection(),
+            connection,
             group_id,
             activity_id,
             word_ids,
@@ -195,7 +198,7 @@ def _create_once(
             created_at=created_at,
         )
         if created is None:
-            orm_session.rollback()
+            connection.rollback()
         return created
 
 
@@ -227,15 +230,15 @@ def _insert_session(
     The words: ``word_ids``, else the group's due words (``due_limit`` of them), else all.
     """
     parameters = {"group_id": group_id, "activity_id": activity_id, "created_at": created_at}
-    inserted = connection.execute(INSERT_SESSION, parameters).one_or_none()
-    if inserted is None:  # its group or activity is missing
+    inserted = run_on_driver(connection, INSERT_SESSION, parameters)
+    if not inserted:  # its group or activity is missing
         return None
-    study_session_id, group_name, activity_name = inserted
+    study_session_id, group_name, activity_name = inserted[0]
     if due_limit is not None:
         due = {"group_id": group_id, "now": created_at, "limit": due_limit}
         words = _word_rows(connection.execute(DUE_WORDS_OF_GROUP, due))
     elif word_ids is None:
-        words = _word_rows(connection.execute(WORDS_OF_GROUP, {"group_id": group_id}))
+        words = run_on_driver(connection, WORDS_OF_GROUP, {"group_id": group_id})
     else:
         words = _words_by_id(connection, word_ids)
         if len(words) < len(word_ids):
@@ -268,7 +271,7 @@ def _insert_items(connection: Connection, study_session_id: int, word_ids: list[
         "study_session_id": study_session_id,
         IDS_PARAMETER: id_list(dialect).encode(word_ids),
     }
-    connection.execute(_insert_items_statement(dialect), parameters)
+    run_on_driver(connection, _insert_items_statement(dialect), parameters)
 
 
 def _find_missing(
@@ -309,7 +312,7 @@ def _words_by_id(connection: Connection, word_ids: Sequence[int]) -> Words:
         return []
     dialect = connection.dialect.name
     parameters = {IDS_PARAMETER: id_list(dialect).encode(word_ids)}
-    return _word_rows(connection.execute(_words_by_id_statement(dialect), parameters))
+    return run_on_driver(connection, _words_by_id_statement(dialect), parameters)
 
 
 @cache
@@ -332,4 +335,4 @@ def _insert_items_statement(dialect: str) -> Insert:
 
 
 def _word_rows(rows: Result[int, str, str | None, str | None]) -> Words:
-    return list(rows.all())
+    return [tuple(row) for row in rows]

@@ -128,16 +128,17 @@ def test_a_batch_whose_session_a_reset_deletes_first_counts_nothing_and_is_404(
     session_id = create_study_session(sessions, group_id=1, study_activity_id=1).id
     staged: list[int] = []
 
-    def reset_just_before_the_update(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("UPDATE word_review_items") and not staged:
+    def reset_just_before_the_batch(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The batch's first statement: it locks the session, which is gone by then.
+        if statement.startswith("SELECT study_sessions.id") and not staged:
             staged.append(reset_history(sessions))  # another connection, committed now
 
-    event.listen(database.engine, "before_cursor_execute", reset_just_before_the_update)
+    event.listen(database.engine, "before_cursor_execute", reset_just_before_the_batch)
     try:
         with pytest.raises(NotFoundError):
             record_reviews(sessions, study_session_id=session_id, answers=[(1, True), (2, False)])
     finally:
-        event.remove(database.engine, "before_cursor_execute", reset_just_before_the_update)
+        event.remove(database.engine, "before_cursor_execute", reset_just_before_the_batch)
 
     assert staged == [1]
     assert row_counts(sessions)["word_review_items"] == 0

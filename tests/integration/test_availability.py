@@ -34,6 +34,8 @@ class ProgrammingError(Exception):
         ("53300", "out of resources"),
         ("25006", "read-only"),
         ("55P03", "busy"),
+        ("40P01", "busy"),
+        ("57014", "timed out"),
     ],
 )
 def test_postgres_errors_of_an_absent_database_are_unavailable(

@@ -6,22 +6,27 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from studycore import (
     Database,
+    DatabaseUnavailableError,
+    NotFoundError,
     create_study_session,
+    get_study_session,
     open_database,
     sync_id_sequences,
     write_transaction,
 )
-from studycore.db import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, database_url
-from studycore.models import Word, WordReviewItem
+from studycore.db import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, database_url, schema, sqlite
+from studycore.models import Group, Word, WordReviewItem
+from tests.support.vocabulary import seed_vocabulary
 
 
 @pytest.fixture
@@ -128,3 +133,119 @@ def test_a_worker_with_more_than_1024_open_files_still_reaches_the_database(
         for descriptor in held:
             os.close(descriptor)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_connection_asked_for_autocommit_keeps_each_statement_without_a_commit(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    database = open_database(database_url, pool_size=1, max_overflow=0)
+    with database.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommit.execute(insert(Group).values(id=77, name="kept without a commit"))
+    # The same pooled connection, back in transactions: a rollback undoes its writes.
+    with database.engine.connect() as connection:
+        connection.execute(insert(Group).values(id=78, name="rolled back"))
+        connection.rollback()
+    database.dispose()
+
+    assert group_names_from(sessions, 77) == ["kept without a commit"]
+
+
+def test_an_engine_opened_for_autocommit_keeps_each_statement_without_a_commit(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
+    database = open_database(database_url, isolation_level="AUTOCOMMIT")
+    with database.engine.connect() as connection:
+        connection.execute(insert(Group).values(id=77, name="kept without a commit"))
+    database.dispose()
+
+    assert group_names_from(sessions, 77) == ["kept without a commit"]
+
+
+def group_names_from(sessions: sessionmaker[Session], first_id: int) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(select(Group.name).where(Group.id >= first_id)))
+
+
+def test_postgres_connections_carry_the_lock_and_statement_timeouts(
+    database_url: str, engine_name: str
+) -> None:
+    if engine_name != "postgresql":
+        pytest.skip("PostgreSQL's own settings")
+    database = open_database(database_url, lock_timeout=2.5, statement_timeout=7)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "2500ms"
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "7s"
+    database.dispose()
+
+
+def test_postgres_writers_leave_part_of_the_pool_to_readers(
+    database_url: str, engine_name: str, sessions: sessionmaker[Session]
+) -> None:
+    if engine_name != "postgresql":
+        pytest.skip("SQLite writers queue on the file instead")
+    database = open_database(database_url, lock_timeout=0.2, pool_size=3, max_overflow=0)
+
+    with write_transaction(database.sessions), write_transaction(database.sessions):
+        # Both writers' slots are taken: a third writer waits for its turn, then gives up.
+        with (
+            pytest.raises(DatabaseUnavailableError) as raised,
+            write_transaction(database.sessions),
+        ):
+            pass
+        assert study_session_or_none(database, 1) is None  # a reader still gets a connection
+    database.dispose()
+
+    assert raised.value.reason == "busy"
+
+
+def study_session_or_none(database: Database, study_session_id: int) -> object:
+    try:
+        return get_study_session(database.sessions, study_session_id)
+    except NotFoundError:
+        return None
+
+
+def test_sqlite_gathers_planner_statistics_for_tables_that_grew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database migrated empty gets statistics from the writes of a running app."""
+    monkeypatch.setattr(sqlite, "OPTIMIZE_EVERY", 0.0)  # every write transaction
+    database = open_database(f"sqlite:///{tmp_path / 'statistics.sqlite3'}")
+    schema.upgrade(database)
+    seed_vocabulary(database.sessions)
+
+    def statistics() -> set[str]:
+        with database.engine.connect() as connection:
+            return set(connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars())
+
+    empty = statistics()
+    for _ in range(3):  # queries that use the items' index, then writes that follow them
+        create_study_session(database.sessions, group_id=1, study_activity_id=1)
+        get_study_session(database.sessions, 1)
+    grown = statistics()
+    database.dispose()
+
+    assert "word_review_items" not in empty
+    assert "word_review_items" in grown
+
+
+def test_sqlite_copies_the_wal_back_in_a_thread_of_its_own(tmp_path: Path) -> None:
+    """Writers never run the checkpoint themselves: the database file still grows."""
+    path = tmp_path / "checkpoints.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    schema.upgrade(database)
+    seed_vocabulary(database.sessions)
+    database.dispose()  # the last connection checkpoints: the file is complete now
+    database = open_database(f"sqlite:///{path}")
+    size_before = path.stat().st_size
+
+    for _ in range(200):
+        create_study_session(database.sessions, group_id=1, study_activity_id=1)
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == size_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grown = path.stat().st_size > size_before
+    database.dispose()
+
+    assert grown

@@ -73,7 +73,7 @@ def test_an_answer_that_waited_for_another_to_its_word_starts_again_from_its_mem
             may_commit.wait(timeout=10)
 
     def count_locked_reads(_c: object, _cur: object, statement: str, *_rest: object) -> None:
-        if "FOR NO KEY UPDATE" in statement:
+        if "FOR NO KEY UPDATE OF words" in statement:  # the memory's read (not the session's)
             locked_reads.append(statement)
 
     def answer(session_id: int, minute: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from studycore.db.schema import schema_problem
+from studycore.db.schema import health_problem
 from studycore.errors import DEFAULT_RETRY_AFTER
 
 from ..openapi import openapi_document
@@ -14,8 +14,9 @@ routes = Blueprint("health", __name__)
 
 @routes.get("/healthz")
 def healthz() -> tuple[Response, int, dict[str, str]]:
-    """For load balancers: 200 when the database answers at the newest schema, else 503."""
-    problem = schema_problem(current_app.extensions["studycore"])
+    """For load balancers: 200 when the database answers at the newest schema and can take
+    writes now, else 503 saying why."""
+    problem = health_problem(current_app.extensions["studycore"])
     if problem is None:
         return jsonify({"status": "ok"}), 200, {}
     body = {"status": "unavailable", "error": problem}
