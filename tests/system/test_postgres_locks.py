@@ -118,8 +118,9 @@ def test_answers_behind_a_held_lock_are_503_in_time_and_never_counted_later(
     assert {answer.status for answer in refused} == {503}
     assert {answer.body["reason"] for answer in refused} == {"busy"}
     assert {answer.retry_after for answer in refused} == {"1"}
-    # A lock wait, after at most one wait for a writer's turn.
-    assert max(answer.seconds for answer in refused) < 2 * LOCK_TIMEOUT + 1
+    # A lock wait, after at most one wait for a writer's turn (+2 s of slack: on a loaded
+    # 2-core machine 3.007 s was seen; unbounded, an answer waited 59 s).
+    assert max(answer.seconds for answer in refused) < 2 * LOCK_TIMEOUT + 2
     assert {path: read.status for path, read in reads.items()} == dict.fromkeys(UNLOCKED_READS, 200)
     assert max(read.seconds for read in reads.values()) < LOCK_TIMEOUT / 2
     assert health.seconds < 1
